@@ -1,0 +1,33 @@
+/** What the live hub is given; config.ts fills it from the environment. */
+export interface LiveOptions {
+  /** Seal a channel's pending batch this long after its first event (SCRAPEWATCH_LIVE_LINGER_MS). */
+  readonly lingerMs: number;
+  /** ... or as soon as it holds this many events (SCRAPEWATCH_LIVE_BATCH_MAX_ITEMS). */
+  readonly batchMaxItems: number;
+  /** Sealed batches kept per channel for resume (SCRAPEWATCH_LIVE_REPLAY_BATCHES). */
+  readonly replayBatchesPerChannel: number;
+  /** Application heartbeat and ping period; a peer silent for two periods is terminated (SCRAPEWATCH_HEARTBEAT_INTERVAL_MS). */
+  readonly heartbeatIntervalMs: number;
+  /** SCRAPEWATCH_MAX_SUBSCRIBERS */
+  readonly maxSubscribers: number;
+  /** SCRAPEWATCH_MAX_CHANNELS_PER_SUBSCRIBER */
+  readonly maxChannelsPerSubscriber: number;
+  /** Unsent bytes past which a subscriber is dropped as a slow consumer (SCRAPEWATCH_MAX_BUFFERED_BYTES). */
+  readonly maxBufferedBytes: number;
+  /** Largest client message accepted (SCRAPEWATCH_MAX_INBOUND_BYTES). */
+  readonly maxInboundBytes: number;
+  /** Invalid client messages tolerated before the socket is closed with ABUSE. */
+  readonly maxInvalidMessages: number;
+}
+
+export const DEFAULT_LIVE_OPTIONS = Object.freeze({
+  lingerMs: 25,
+  batchMaxItems: 100,
+  replayBatchesPerChannel: 1_024,
+  heartbeatIntervalMs: 30_000,
+  maxSubscribers: 20_000,
+  maxChannelsPerSubscriber: 256,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  maxInboundBytes: 16 * 1024,
+  maxInvalidMessages: 10,
+} satisfies LiveOptions);

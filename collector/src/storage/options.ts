@@ -1,0 +1,30 @@
+/** What the storage layer is given; config.ts fills it from the environment. */
+export interface StorageOptions {
+  /** QuestDB REST and ILP-over-HTTP base URL, e.g. http://127.0.0.1:9000 (SCRAPEWATCH_QUESTDB_HTTP). */
+  readonly questdbHttpUrl: string;
+  /** PostgreSQL wire URL for reads (SCRAPEWATCH_QUESTDB_PG). */
+  readonly questdbPgUrl: string;
+  /** Directory of the on-disk spool (SCRAPEWATCH_SPOOL_DIR). */
+  readonly spoolDir: string;
+  /** Bound of the spool; past it writes are refused with SPOOL_FULL (SCRAPEWATCH_SPOOL_MAX_BYTES). */
+  readonly spoolMaxBytes: number;
+  /** Group commit: how long a write waits for others to share its ILP batch (SCRAPEWATCH_WRITE_LINGER_MS). */
+  readonly writeLingerMs: number;
+  /** Group commit: flush as soon as this many rows wait (SCRAPEWATCH_WRITE_MAX_ROWS). */
+  readonly writeMaxRows: number;
+  /** How often the spool tries to replay while QuestDB is down (SCRAPEWATCH_SPOOL_REPLAY_INTERVAL_MS). */
+  readonly spoolReplayIntervalMs: number;
+  /** Timeout of one ILP flush or query against QuestDB. */
+  readonly questdbTimeoutMs: number;
+}
+
+export const DEFAULT_STORAGE_OPTIONS = Object.freeze({
+  questdbHttpUrl: 'http://127.0.0.1:9000',
+  questdbPgUrl: 'postgresql://admin:quest@127.0.0.1:8812/qdb',
+  spoolDir: './.scrapewatch-spool',
+  spoolMaxBytes: 1024 * 1024 * 1024,
+  writeLingerMs: 5,
+  writeMaxRows: 10_000,
+  spoolReplayIntervalMs: 1_000,
+  questdbTimeoutMs: 10_000,
+} satisfies StorageOptions);

@@ -1,0 +1,13 @@
+const { existsSync } = require('node:fs');
+const path = require('node:path');
+
+const WORKSPACES = ['protocol', 'questdb', 'collector', 'sdk', 'grafana-plugin', 'provisioning'];
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: WORKSPACES.filter((w) => existsSync(path.join(__dirname, w, 'jest.config.js'))).map(
+    (w) => `<rootDir>/${w}`,
+  ),
+  // Two cores, shared with QuestDB: more workers only make every test slower.
+  maxWorkers: 2,
+};

@@ -1,0 +1,42 @@
+export { EVENT_KINDS, ERROR_CLASSES, SCHEDULER_STATUSES, isEventKind } from './kinds';
+export type { EventKind, KnownErrorClass, SchedulerStatus } from './kinds';
+export { LIMITS, NAME_PATTERN, ERROR_CLASS_PATTERN } from './limits';
+export {
+  PageNavigationSchema,
+  PageScrapeSchema,
+  SchedulerRunSchema,
+  channelOf,
+} from './events';
+export type {
+  PageNavigationEvent,
+  PageScrapeEvent,
+  SchedulerRunEvent,
+  MetricEvent,
+  AcceptedEvent,
+  MetricsBatchEnvelope,
+} from './events';
+export { ERRORS, ERROR_CODES, ScrapewatchError, isErrorCode } from './errors';
+export type { ErrorCode, ErrorDetail, ErrorBody } from './errors';
+export { validateEvent, validateEvents, validationError } from './validate';
+export type { ValidateOptions, ValidationResult } from './validate';
+export { unpackPayload } from './payload';
+export {
+  WILDCARD_CHANNEL,
+  STREAM_PATH,
+  INGEST_WS_PATH,
+  STREAM_SUBPROTOCOL,
+} from './stream';
+export type {
+  SubscribeMessage,
+  UnsubscribeMessage,
+  StreamClientMessage,
+  SubscribedMessage,
+  StreamBatchMessage,
+  HeartbeatMessage,
+  GapMessage,
+  StreamErrorMessage,
+  StreamServerMessage,
+  IngestAck,
+} from './stream';
+export { HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT } from './history';
+export type { HistoryQuery, HistoryResponse, ScrapersResponse } from './history';

@@ -1,0 +1,27 @@
+/** Bounds on what one event may carry. The collector enforces them; the SDK checks before sending. */
+export const LIMITS = Object.freeze({
+  /** scraperSource, schedulerName, jobName: also live channel names and SYMBOL values. */
+  maxNameLength: 128,
+  maxUrlLength: 4096,
+  maxErrorLength: 4096,
+  maxErrorClassLength: 64,
+  maxEventIdLength: 128,
+  maxRunIdLength: 128,
+  /** One navigation or scrape: a day is already absurd, anything above is a unit mistake. */
+  maxDurationMs: 86_400_000,
+  /** A scheduler run may be long. */
+  maxSchedulerDurationMs: 7 * 86_400_000,
+  maxRetryCount: 1_000,
+  maxItemsExtracted: 1_000_000_000,
+  maxScrapersRun: 100_000,
+  maxBytes: Number.MAX_SAFE_INTEGER,
+  /** Events older than raw-table retention would be dropped by TTL at once. */
+  defaultMaxPastMs: 7 * 86_400_000,
+  /** Clock skew tolerated for a scraper's clock running ahead. */
+  defaultMaxFutureMs: 5 * 60_000,
+});
+
+/** Scraper, scheduler and job names: safe as channel names, SYMBOL values and URL segments. */
+export const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:-]*$';
+/** Error classes: short lowercase tokens, e.g. timeout, http_5xx. */
+export const ERROR_CLASS_PATTERN = '^[a-z0-9][a-z0-9_.-]*$';

@@ -1,0 +1,91 @@
+import type { ErrorCode } from './errors';
+import type { AcceptedEvent } from './events';
+import type { EventKind } from './kinds';
+
+/**
+ * Messages on `WS /v1/stream`. The client's first message is `subscribe`; later `subscribe` and
+ * `unsubscribe` messages change the set. Channels are scraper names, or "*" for every scraper.
+ *
+ * Sequence numbers count batches per channel, starting at 1. A client remembers the last `seq`
+ * it processed per channel and sends it as `resume` when it reconnects: the server replays every
+ * later batch it still holds, or sends `gap` for what it can no longer replay (the client then
+ * reads that range from GET /v1/history).
+ */
+export const WILDCARD_CHANNEL = '*';
+export const STREAM_PATH = '/v1/stream';
+export const INGEST_WS_PATH = '/v1/ingest';
+/** Offer this subprotocol, plus `bearer.<token>`, to pass a token without a first message. */
+export const STREAM_SUBPROTOCOL = 'scrapewatch.v1';
+
+export interface SubscribeMessage {
+  type: 'subscribe';
+  /** Stream token; alternatively offered as the `bearer.<token>` subprotocol. */
+  token?: string;
+  channels: string[];
+  /** Only these event kinds; all when absent. Replaces the filter of earlier subscribes. */
+  kinds?: EventKind[];
+  /** Last seq processed per channel. */
+  resume?: Record<string, number>;
+}
+
+export interface UnsubscribeMessage {
+  type: 'unsubscribe';
+  channels: string[];
+}
+
+export type StreamClientMessage = SubscribeMessage | UnsubscribeMessage;
+
+export interface SubscribedMessage {
+  type: 'subscribed';
+  channels: string[];
+  kinds: EventKind[] | null;
+  /** The newest seq per channel at the time of subscribing, for channels that have any. */
+  seqs: Record<string, number>;
+  heartbeatIntervalMs: number;
+}
+
+/** A live batch: the ingest envelope plus the channel and its sequence number. */
+export interface StreamBatchMessage {
+  type: 'metrics_batch';
+  channel: string;
+  seq: number;
+  scraperSource: string;
+  count: number;
+  /** When the batch was sealed, epoch ms. */
+  timestamp: number;
+  metrics: AcceptedEvent[];
+}
+
+export interface HeartbeatMessage {
+  type: 'heartbeat';
+  timestamp: number;
+}
+
+/** Batches after `afterSeq` up to `toSeq` can no longer be replayed; read [fromMs, toMs] from history. */
+export interface GapMessage {
+  type: 'gap';
+  channel: string;
+  afterSeq: number;
+  toSeq: number;
+  /** Event-time range (epoch ms) that the missing batches may cover; null when unknown. */
+  fromMs: number | null;
+  toMs: number | null;
+}
+
+export interface StreamErrorMessage {
+  type: 'error';
+  code: ErrorCode;
+  message: string;
+}
+
+export type StreamServerMessage =
+  | SubscribedMessage
+  | StreamBatchMessage
+  | HeartbeatMessage
+  | GapMessage
+  | StreamErrorMessage;
+
+/** Answers on `WS /v1/ingest`: one per client message, in order, echoing its `id` when it had one. */
+export type IngestAck =
+  | { type: 'ack'; id?: string | number; accepted: number; durability: 'committed' | 'spooled' }
+  | { type: 'error'; id?: string | number; code: ErrorCode; message: string; details?: unknown[] };

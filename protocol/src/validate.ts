@@ -1,0 +1,166 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { TSchema } from '@sinclair/typebox';
+import { ERRORS, ScrapewatchError, type ErrorCode, type ErrorDetail } from './errors';
+import {
+  PageNavigationSchema,
+  PageScrapeSchema,
+  SchedulerRunSchema,
+  type MetricEvent,
+  type SchedulerRunEvent,
+} from './events';
+import { EVENT_KINDS, type EventKind } from './kinds';
+import { LIMITS } from './limits';
+
+export interface ValidateOptions {
+  /** "Now" for the recordedAt window, epoch ms. */
+  readonly nowMs: number;
+  /** Oldest accepted recordedAt, relative to now. */
+  readonly maxPastMs?: number;
+  /** Newest accepted recordedAt, relative to now (clock skew). */
+  readonly maxFutureMs?: number;
+  /** Stop collecting details after this many (the request is rejected whole anyway). */
+  readonly maxDetails?: number;
+}
+
+export type ValidationResult =
+  | { readonly ok: true; readonly events: MetricEvent[] }
+  | { readonly ok: false; readonly details: ErrorDetail[] };
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+const ajv = new Ajv({ allErrors: true, strict: true, strictNumbers: true, coerceTypes: false });
+const VALIDATORS: Record<EventKind, ValidateFunction> = {
+  page_navigation: ajv.compile(PageNavigationSchema as TSchema),
+  page_scrape: ajv.compile(PageScrapeSchema as TSchema),
+  scheduler_run: ajv.compile(SchedulerRunSchema as TSchema),
+};
+
+function detail(index: number | null, path: string, code: ErrorCode, message: string): ErrorDetail {
+  return { index, path, code, message };
+}
+
+function valueAt(item: Record<string, unknown>, pointer: string): unknown {
+  // Events are flat, so an instance path is at most one segment deep.
+  return pointer === '' ? item : item[pointer.slice(1)];
+}
+
+function fromAjv(index: number, item: Record<string, unknown>, error: ErrorObject): ErrorDetail {
+  const params = error.params as Record<string, unknown>;
+  const path = error.instancePath;
+  switch (error.keyword) {
+    case 'required':
+      return detail(index, `/${String(params['missingProperty'])}`, 'MISSING_FIELD', 'is required');
+    case 'additionalProperties': {
+      const key = String(params['additionalProperty']);
+      return FORBIDDEN_KEYS.has(key)
+        ? detail(index, `/${key}`, 'FORBIDDEN_KEY', `key "${key}" is not allowed`)
+        : detail(index, `/${key}`, 'UNKNOWN_FIELD', `unknown field "${key}"`);
+    }
+    case 'type': {
+      const value = valueAt(item, path);
+      if (typeof value === 'number' && !Number.isFinite(value)) {
+        return detail(index, path, 'OUT_OF_RANGE', 'must be a finite number');
+      }
+      if (typeof value === 'number' && String(params['type']).includes('integer')) {
+        return detail(index, path, 'OUT_OF_RANGE', 'must be a whole number');
+      }
+      return detail(index, path, 'INVALID_TYPE', `must be ${String(params['type']).replace(',', ' or ')}`);
+    }
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return detail(index, path, 'OUT_OF_RANGE', `must be ${String(params['comparison'])} ${String(params['limit'])}`);
+    case 'maxLength':
+      return detail(index, path, 'TOO_LONG', `must be at most ${String(params['limit'])} characters`);
+    case 'minLength':
+      return detail(index, path, 'INVALID_FORMAT', 'must not be empty');
+    case 'pattern':
+      return detail(index, path, 'INVALID_FORMAT', `must match ${String(params['pattern'])}`);
+    case 'enum':
+      return detail(index, path, 'INVALID_FORMAT', `must be one of ${(params['allowedValues'] as unknown[]).join(', ')}`);
+    default:
+      return detail(index, path, 'INVALID_TYPE', error.message ?? 'is invalid');
+  }
+}
+
+function checkScheduler(index: number, event: SchedulerRunEvent, out: ErrorDetail[]): void {
+  if (event.success === undefined && event.status === undefined) {
+    out.push(detail(index, '/success', 'MISSING_FIELD', 'success or status is required'));
+  } else if (
+    event.success !== undefined &&
+    event.status !== undefined &&
+    event.success !== (event.status === 'success')
+  ) {
+    out.push(detail(index, '/status', 'INCONSISTENT_FIELDS', `status "${event.status}" contradicts success=${String(event.success)}`));
+  }
+}
+
+/**
+ * Validates one decoded item and appends what is wrong with it to `out`.
+ * Returns the item typed as an event when nothing is wrong.
+ */
+export function validateEvent(
+  item: unknown,
+  index: number,
+  options: ValidateOptions,
+  out: ErrorDetail[],
+): MetricEvent | undefined {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+    out.push(detail(index, '', 'INVALID_TYPE', 'an event must be a JSON object'));
+    return undefined;
+  }
+  const record = item as Record<string, unknown>;
+  const kind = record['type'];
+  if (kind === undefined) {
+    out.push(detail(index, '/type', 'MISSING_FIELD', `is required: one of ${EVENT_KINDS.join(', ')}`));
+    return undefined;
+  }
+  const validator = typeof kind === 'string' && Object.hasOwn(VALIDATORS, kind) ? VALIDATORS[kind as EventKind] : undefined;
+  if (!validator) {
+    out.push(detail(index, '/type', 'UNKNOWN_EVENT_TYPE', `unknown event type ${JSON.stringify(kind)}: expected one of ${EVENT_KINDS.join(', ')}`));
+    return undefined;
+  }
+  const before = out.length;
+  if (!validator(record)) {
+    for (const error of validator.errors ?? []) out.push(fromAjv(index, record, error));
+    return undefined;
+  }
+  const event = record as unknown as MetricEvent;
+  const maxPastMs = options.maxPastMs ?? LIMITS.defaultMaxPastMs;
+  const maxFutureMs = options.maxFutureMs ?? LIMITS.defaultMaxFutureMs;
+  if (event.recordedAt < options.nowMs - maxPastMs || event.recordedAt > options.nowMs + maxFutureMs) {
+    out.push(
+      detail(
+        index,
+        '/recordedAt',
+        'RECORDED_AT_OUT_OF_WINDOW',
+        `must lie between now-${maxPastMs} ms and now+${maxFutureMs} ms (epoch milliseconds)`,
+      ),
+    );
+  }
+  if (event.type === 'scheduler_run') checkScheduler(index, event, out);
+  return out.length === before ? event : undefined;
+}
+
+/** Validates every item; the batch is valid only when every item is. */
+export function validateEvents(items: readonly unknown[], options: ValidateOptions): ValidationResult {
+  const details: ErrorDetail[] = [];
+  const events: MetricEvent[] = [];
+  const maxDetails = options.maxDetails ?? 100;
+  for (let index = 0; index < items.length; index++) {
+    const event = validateEvent(items[index], index, options, details);
+    if (event) events.push(event);
+    if (details.length >= maxDetails) break;
+  }
+  return details.length === 0 ? { ok: true, events } : { ok: false, details: details.slice(0, maxDetails) };
+}
+
+/** The rejection for failed validation: the first detail's code names the request's error. */
+export function validationError(details: ErrorDetail[]): ScrapewatchError {
+  const first = details[0];
+  const code = first?.code ?? 'INVALID_TYPE';
+  const where = first ? `event ${String(first.index)}${first.path ? ` ${first.path}` : ''}: ${first.message}` : '';
+  const more = details.length > 1 ? ` (and ${details.length - 1} more)` : '';
+  return new ScrapewatchError(code, `${ERRORS[code].message} ${where}${more}`.trim(), details);
+}
