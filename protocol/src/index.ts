@@ -40,3 +40,12 @@ export type {
 } from './stream';
 export { HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT } from './history';
 export type { HistoryQuery, HistoryResponse, ScrapersResponse } from './history';
+export {
+  LIVE_FIELDS,
+  LIVE_AGGREGATES,
+  DEFAULT_LIVE_QUERY,
+  LIVE_DATASOURCE_UID,
+  QUESTDB_DATASOURCE_UID,
+  LIVE_PLUGIN_ID,
+} from './live-query';
+export type { LiveField, LiveAggregate, LiveQueryModel } from './live-query';
