@@ -10,4 +10,6 @@ module.exports = {
   ),
   // Two cores, shared with QuestDB: more workers only make every test slower.
   maxWorkers: 2,
+  // Project configs cannot set this for a multi-project run: it is global.
+  testTimeout: 60_000,
 };

@@ -14,18 +14,27 @@ export const ERRORS = Object.freeze({
     message: 'Send application/json or application/x-ndjson (charset utf-8).',
   },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The body is larger than the configured limit.' },
-  TOO_MANY_EVENTS: { status: 413, message: 'The request holds more events than the configured limit.' },
+  TOO_MANY_EVENTS: {
+    status: 413,
+    message: 'The request holds more events than the configured limit.',
+  },
   EMPTY_BATCH: { status: 400, message: 'The request holds no event.' },
   INVALID_ENVELOPE: { status: 400, message: 'The metrics_batch envelope is malformed.' },
   // --- per-event validation (each also appears as a detail code) -----------------------------
   UNKNOWN_EVENT_TYPE: { status: 400, message: 'The event type is not one of the known kinds.' },
   MISSING_FIELD: { status: 400, message: 'A required field is missing.' },
   INVALID_TYPE: { status: 400, message: 'A field has the wrong type.' },
-  OUT_OF_RANGE: { status: 400, message: 'A number is negative, too large, not finite or not whole.' },
+  OUT_OF_RANGE: {
+    status: 400,
+    message: 'A number is negative, too large, not finite or not whole.',
+  },
   TOO_LONG: { status: 400, message: 'A string is longer than its limit.' },
   INVALID_FORMAT: { status: 400, message: 'A string does not have the required form.' },
   UNKNOWN_FIELD: { status: 400, message: 'The event has a field the wire format does not define.' },
-  FORBIDDEN_KEY: { status: 400, message: 'Keys such as __proto__, constructor and prototype are refused.' },
+  FORBIDDEN_KEY: {
+    status: 400,
+    message: 'Keys such as __proto__, constructor and prototype are refused.',
+  },
   RECORDED_AT_OUT_OF_WINDOW: {
     status: 400,
     message: 'recordedAt is older than retention or too far in the future.',
@@ -38,27 +47,55 @@ export const ERRORS = Object.freeze({
     wsClose: 4003,
     message: 'The token may not send or read events of this scraper.',
   },
-  ORIGIN_NOT_ALLOWED: { status: 403, wsClose: 4003, message: 'The Origin is not in the allow-list.' },
-  RATE_LIMITED: { status: 429, wsClose: 4029, message: 'Too many requests; retry after the given delay.' },
+  ORIGIN_NOT_ALLOWED: {
+    status: 403,
+    wsClose: 4003,
+    message: 'The Origin is not in the allow-list.',
+  },
+  RATE_LIMITED: {
+    status: 429,
+    wsClose: 4029,
+    message: 'Too many requests; retry after the given delay.',
+  },
   // --- availability ----------------------------------------------------------------------
   SPOOL_FULL: {
     status: 503,
     message: 'QuestDB is unreachable and the on-disk spool is full; retry after the given delay.',
   },
-  NOT_READY: { status: 503, message: 'The collector is starting, stopping or cannot reach QuestDB.' },
+  NOT_READY: {
+    status: 503,
+    message: 'The collector is starting, stopping or cannot reach QuestDB.',
+  },
   HISTORY_UNAVAILABLE: { status: 503, message: 'History could not be read from QuestDB.' },
   SHUTTING_DOWN: { status: 503, wsClose: 1001, message: 'The collector is shutting down.' },
   // --- HTTP routing and queries ----------------------------------------------------------
   NOT_FOUND: { status: 404, message: 'No such endpoint.' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'The endpoint does not accept this method.' },
   INVALID_QUERY: { status: 400, message: 'A query parameter is missing or invalid.' },
-  INTERNAL: { status: 500, wsClose: 1011, message: 'An unexpected error; the collector logged it.' },
+  INTERNAL: {
+    status: 500,
+    wsClose: 1011,
+    message: 'An unexpected error; the collector logged it.',
+  },
   // --- WebSocket (ingest and stream) -----------------------------------------------------
-  INVALID_MESSAGE: { wsClose: 4400, message: 'A client message is not valid JSON or not a known message.' },
-  MESSAGE_TOO_LARGE: { wsClose: 1009, message: 'A client message is larger than the inbound limit.' },
-  SUBSCRIBE_REQUIRED: { wsClose: 4400, message: 'The first message on /v1/stream must be subscribe.' },
+  INVALID_MESSAGE: {
+    wsClose: 4400,
+    message: 'A client message is not valid JSON or not a known message.',
+  },
+  MESSAGE_TOO_LARGE: {
+    wsClose: 1009,
+    message: 'A client message is larger than the inbound limit.',
+  },
+  SUBSCRIBE_REQUIRED: {
+    wsClose: 4400,
+    message: 'The first message on /v1/stream must be subscribe.',
+  },
   TOO_MANY_CHANNELS: { wsClose: 4400, message: 'More channels than one subscriber may hold.' },
-  TOO_MANY_SUBSCRIBERS: { status: 503, wsClose: 4503, message: 'The collector holds its maximum of subscribers.' },
+  TOO_MANY_SUBSCRIBERS: {
+    status: 503,
+    wsClose: 4503,
+    message: 'The collector holds its maximum of subscribers.',
+  },
   SLOW_CONSUMER: {
     wsClose: 4008,
     message: 'The subscriber read too slowly; its unsent bytes passed the bound.',

@@ -19,7 +19,11 @@ const Url = Type.String({ minLength: 1, maxLength: LIMITS.maxUrlLength });
 const EpochMs = Type.Number({ minimum: 0, maximum: 8_640_000_000_000_000 });
 const ErrorText = Nullable(Type.String({ maxLength: LIMITS.maxErrorLength }));
 const ErrorClass = Nullable(
-  Type.String({ minLength: 1, maxLength: LIMITS.maxErrorClassLength, pattern: ERROR_CLASS_PATTERN }),
+  Type.String({
+    minLength: 1,
+    maxLength: LIMITS.maxErrorClassLength,
+    pattern: ERROR_CLASS_PATTERN,
+  }),
 );
 const EventId = Type.String({ minLength: 1, maxLength: LIMITS.maxEventIdLength });
 const RunId = Nullable(Type.String({ minLength: 1, maxLength: LIMITS.maxRunIdLength }));

@@ -1,12 +1,7 @@
 export { EVENT_KINDS, ERROR_CLASSES, SCHEDULER_STATUSES, isEventKind } from './kinds';
 export type { EventKind, KnownErrorClass, SchedulerStatus } from './kinds';
 export { LIMITS, NAME_PATTERN, ERROR_CLASS_PATTERN } from './limits';
-export {
-  PageNavigationSchema,
-  PageScrapeSchema,
-  SchedulerRunSchema,
-  channelOf,
-} from './events';
+export { PageNavigationSchema, PageScrapeSchema, SchedulerRunSchema, channelOf } from './events';
 export type {
   PageNavigationEvent,
   PageScrapeEvent,
@@ -20,12 +15,7 @@ export type { ErrorCode, ErrorDetail, ErrorBody } from './errors';
 export { validateEvent, validateEvents, validationError } from './validate';
 export type { ValidateOptions, ValidationResult } from './validate';
 export { unpackPayload } from './payload';
-export {
-  WILDCARD_CHANNEL,
-  STREAM_PATH,
-  INGEST_WS_PATH,
-  STREAM_SUBPROTOCOL,
-} from './stream';
+export { WILDCARD_CHANNEL, STREAM_PATH, INGEST_WS_PATH, STREAM_SUBPROTOCOL } from './stream';
 export type {
   SubscribeMessage,
   UnsubscribeMessage,

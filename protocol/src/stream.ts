@@ -79,11 +79,7 @@ export interface StreamErrorMessage {
 }
 
 export type StreamServerMessage =
-  | SubscribedMessage
-  | StreamBatchMessage
-  | HeartbeatMessage
-  | GapMessage
-  | StreamErrorMessage;
+  SubscribedMessage | StreamBatchMessage | HeartbeatMessage | GapMessage | StreamErrorMessage;
 
 /** Answers on `WS /v1/ingest`: one per client message, in order, echoing its `id` when it had one. */
 export type IngestAck =

@@ -64,21 +64,41 @@ function fromAjv(index: number, item: Record<string, unknown>, error: ErrorObjec
       if (typeof value === 'number' && String(params['type']).includes('integer')) {
         return detail(index, path, 'OUT_OF_RANGE', 'must be a whole number');
       }
-      return detail(index, path, 'INVALID_TYPE', `must be ${String(params['type']).replace(',', ' or ')}`);
+      return detail(
+        index,
+        path,
+        'INVALID_TYPE',
+        `must be ${String(params['type']).replace(',', ' or ')}`,
+      );
     }
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
-      return detail(index, path, 'OUT_OF_RANGE', `must be ${String(params['comparison'])} ${String(params['limit'])}`);
+      return detail(
+        index,
+        path,
+        'OUT_OF_RANGE',
+        `must be ${String(params['comparison'])} ${String(params['limit'])}`,
+      );
     case 'maxLength':
-      return detail(index, path, 'TOO_LONG', `must be at most ${String(params['limit'])} characters`);
+      return detail(
+        index,
+        path,
+        'TOO_LONG',
+        `must be at most ${String(params['limit'])} characters`,
+      );
     case 'minLength':
       return detail(index, path, 'INVALID_FORMAT', 'must not be empty');
     case 'pattern':
       return detail(index, path, 'INVALID_FORMAT', `must match ${String(params['pattern'])}`);
     case 'enum':
-      return detail(index, path, 'INVALID_FORMAT', `must be one of ${(params['allowedValues'] as unknown[]).join(', ')}`);
+      return detail(
+        index,
+        path,
+        'INVALID_FORMAT',
+        `must be one of ${(params['allowedValues'] as unknown[]).join(', ')}`,
+      );
     default:
       return detail(index, path, 'INVALID_TYPE', error.message ?? 'is invalid');
   }
@@ -92,7 +112,14 @@ function checkScheduler(index: number, event: SchedulerRunEvent, out: ErrorDetai
     event.status !== undefined &&
     event.success !== (event.status === 'success')
   ) {
-    out.push(detail(index, '/status', 'INCONSISTENT_FIELDS', `status "${event.status}" contradicts success=${String(event.success)}`));
+    out.push(
+      detail(
+        index,
+        '/status',
+        'INCONSISTENT_FIELDS',
+        `status "${event.status}" contradicts success=${String(event.success)}`,
+      ),
+    );
   }
 }
 
@@ -113,12 +140,24 @@ export function validateEvent(
   const record = item as Record<string, unknown>;
   const kind = record['type'];
   if (kind === undefined) {
-    out.push(detail(index, '/type', 'MISSING_FIELD', `is required: one of ${EVENT_KINDS.join(', ')}`));
+    out.push(
+      detail(index, '/type', 'MISSING_FIELD', `is required: one of ${EVENT_KINDS.join(', ')}`),
+    );
     return undefined;
   }
-  const validator = typeof kind === 'string' && Object.hasOwn(VALIDATORS, kind) ? VALIDATORS[kind as EventKind] : undefined;
+  const validator =
+    typeof kind === 'string' && Object.hasOwn(VALIDATORS, kind)
+      ? VALIDATORS[kind as EventKind]
+      : undefined;
   if (!validator) {
-    out.push(detail(index, '/type', 'UNKNOWN_EVENT_TYPE', `unknown event type ${JSON.stringify(kind)}: expected one of ${EVENT_KINDS.join(', ')}`));
+    out.push(
+      detail(
+        index,
+        '/type',
+        'UNKNOWN_EVENT_TYPE',
+        `unknown event type ${JSON.stringify(kind)}: expected one of ${EVENT_KINDS.join(', ')}`,
+      ),
+    );
     return undefined;
   }
   const before = out.length;
@@ -129,7 +168,10 @@ export function validateEvent(
   const event = record as unknown as MetricEvent;
   const maxPastMs = options.maxPastMs ?? LIMITS.defaultMaxPastMs;
   const maxFutureMs = options.maxFutureMs ?? LIMITS.defaultMaxFutureMs;
-  if (event.recordedAt < options.nowMs - maxPastMs || event.recordedAt > options.nowMs + maxFutureMs) {
+  if (
+    event.recordedAt < options.nowMs - maxPastMs ||
+    event.recordedAt > options.nowMs + maxFutureMs
+  ) {
     out.push(
       detail(
         index,
@@ -144,7 +186,10 @@ export function validateEvent(
 }
 
 /** Validates every item; the batch is valid only when every item is. */
-export function validateEvents(items: readonly unknown[], options: ValidateOptions): ValidationResult {
+export function validateEvents(
+  items: readonly unknown[],
+  options: ValidateOptions,
+): ValidationResult {
   const details: ErrorDetail[] = [];
   const events: MetricEvent[] = [];
   const maxDetails = options.maxDetails ?? 100;
@@ -153,14 +198,18 @@ export function validateEvents(items: readonly unknown[], options: ValidateOptio
     if (event) events.push(event);
     if (details.length >= maxDetails) break;
   }
-  return details.length === 0 ? { ok: true, events } : { ok: false, details: details.slice(0, maxDetails) };
+  return details.length === 0
+    ? { ok: true, events }
+    : { ok: false, details: details.slice(0, maxDetails) };
 }
 
 /** The rejection for failed validation: the first detail's code names the request's error. */
 export function validationError(details: ErrorDetail[]): ScrapewatchError {
   const first = details[0];
   const code = first?.code ?? 'INVALID_TYPE';
-  const where = first ? `event ${String(first.index)}${first.path ? ` ${first.path}` : ''}: ${first.message}` : '';
+  const where = first
+    ? `event ${String(first.index)}${first.path ? ` ${first.path}` : ''}: ${first.message}`
+    : '';
   const more = details.length > 1 ? ` (and ${details.length - 1} more)` : '';
   return new ScrapewatchError(code, `${ERRORS[code].message} ${where}${more}`.trim(), details);
 }

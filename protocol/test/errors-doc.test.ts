@@ -8,7 +8,11 @@ describe('docs/errors.md', () => {
   const rows = new Map<string, string[]>();
   for (const line of doc.split('\n')) {
     const match = /^\| `([A-Z0-9_]+)` \|(.*)\|\s*$/.exec(line);
-    if (match?.[1] && match[2] !== undefined) rows.set(match[1], match[2].split('|').map((c) => c.trim()));
+    if (match?.[1] && match[2] !== undefined)
+      rows.set(
+        match[1],
+        match[2].split('|').map((c) => c.trim()),
+      );
   }
 
   it.each(ERROR_CODES)('documents %s with its status and close code', (code) => {

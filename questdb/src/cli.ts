@@ -25,7 +25,10 @@ async function main(): Promise<void> {
       heap: { type: 'string' },
     },
   });
-  const root = values.root ?? process.env['QUESTDB_ROOT'] ?? path.resolve(__dirname, '..', '.cache', 'dev-root');
+  const root =
+    values.root ??
+    process.env['QUESTDB_ROOT'] ??
+    path.resolve(__dirname, '..', '.cache', 'dev-root');
   const server = await startQuestDB({
     root,
     host: values.host ?? process.env['QUESTDB_HOST'] ?? '127.0.0.1',

@@ -18,7 +18,7 @@ describe('the shared test QuestDB', () => {
     const base = Date.UTC(2026, 10, 28, 12, 0, 0);
     try {
       for (let i = 0; i < 3; i++) {
-        sender
+        await sender
           .table(table)
           .symbol('scraper', i === 2 ? 'cnbc' : 'robinhood')
           .floatColumn('duration_ms', 100 + i * 0.5)
@@ -34,7 +34,9 @@ describe('the shared test QuestDB', () => {
     const deadline = Date.now() + 30_000;
     let count = 0;
     while (count < 3 && Date.now() < deadline) {
-      const res = await fetch(`${httpUrl}/exec?query=${encodeURIComponent(`SELECT count() FROM ${table}`)}`);
+      const res = await fetch(
+        `${httpUrl}/exec?query=${encodeURIComponent(`SELECT count() FROM ${table}`)}`,
+      );
       const body = (await res.json()) as { dataset?: number[][] };
       count = body.dataset?.[0]?.[0] ?? 0;
       if (count < 3) await new Promise((r) => setTimeout(r, 100));
@@ -47,7 +49,13 @@ describe('the shared test QuestDB', () => {
       const result = await pg.query(
         `SELECT scraper, duration_ms, success, timestamp FROM ${table} ORDER BY timestamp`,
       );
-      expect(result.rows.map((r: Record<string, unknown>) => [r['scraper'], r['duration_ms'], r['success']])).toEqual([
+      expect(
+        result.rows.map((r: Record<string, unknown>) => [
+          r['scraper'],
+          r['duration_ms'],
+          r['success'],
+        ]),
+      ).toEqual([
         ['robinhood', 100, true],
         ['robinhood', 100.5, false],
         ['cnbc', 101, true],
@@ -60,7 +68,10 @@ describe('the shared test QuestDB', () => {
     const res = await fetch(
       `${httpUrl}/exec?query=${encodeURIComponent(`SELECT scraper, count() n FROM ${table} ORDER BY scraper`)}`,
     );
-    const body = (await res.json()) as { columns: Array<{ name: string; type: string }>; dataset: unknown[][] };
+    const body = (await res.json()) as {
+      columns: Array<{ name: string; type: string }>;
+      dataset: unknown[][];
+    };
     expect(body.columns).toEqual([
       { name: 'scraper', type: 'SYMBOL' },
       { name: 'n', type: 'LONG' },

@@ -9,7 +9,9 @@ export const ENV_PG = 'QUESTDB_PG_URL';
 export function testQuestDB(): { httpUrl: string; pgUrl: string } {
   const httpUrl = process.env[ENV_HTTP];
   if (!httpUrl) {
-    throw new Error(`${ENV_HTTP} is not set: run tests through jest (its global setup starts QuestDB)`);
+    throw new Error(
+      `${ENV_HTTP} is not set: run tests through jest (its global setup starts QuestDB)`,
+    );
   }
   const pgUrl = process.env[ENV_PG] ?? defaultPgUrl(httpUrl);
   return { httpUrl, pgUrl };

@@ -1,0 +1,82 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, isQuestDBUp } from '../src';
+
+const REPO = path.resolve(__dirname, '../..');
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function until(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return check();
+}
+
+// `npm run db` as a developer uses it: a terminal's Ctrl-C sends SIGINT to the whole foreground
+// process group, so the test starts it in a group of its own and signals that group.
+describe('npm run db', () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'scrapewatch-db-cli-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('answers SELECT 1 and stops on Ctrl-C without leaving a process', async () => {
+    const [http, pg, ilp] = [await freePort(), await freePort(), await freePort()];
+    const child = spawn(
+      'npm',
+      [
+        'run',
+        'db',
+        '--',
+        '--root',
+        root,
+        '--http-port',
+        `${http}`,
+        '--pg-port',
+        `${pg}`,
+        '--ilp-port',
+        `${ilp}`,
+      ],
+      { cwd: REPO, detached: true, stdio: 'ignore' },
+    );
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const pgid = child.pid;
+    if (pgid === undefined) throw new Error('npm did not start');
+    try {
+      expect(await until(() => isQuestDBUp(`http://127.0.0.1:${http}`), 60_000)).toBe(true);
+      const javaPid = await findServerPid(root);
+      expect(javaPid).toBeDefined();
+
+      process.kill(-pgid, 'SIGINT');
+      await exited;
+      expect(await until(() => javaPid === undefined || !alive(javaPid), 30_000)).toBe(true);
+      expect(await isQuestDBUp(`http://127.0.0.1:${http}`, 1_000)).toBe(false);
+    } finally {
+      if (alive(pgid)) process.kill(-pgid, 'SIGKILL');
+    }
+  });
+});
+
+async function findServerPid(root: string): Promise<number | undefined> {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (cmdline.includes('io.questdb.ServerMain') && cmdline.includes(root)) return Number(entry);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return undefined;
+}
