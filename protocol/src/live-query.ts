@@ -27,7 +27,7 @@ export interface LiveQueryModel {
   groupBy: 'scraper' | 'none';
 }
 
-export const DEFAULT_LIVE_QUERY: Readonly<LiveQueryModel> = Object.freeze({
+export const DEFAULT_LIVE_QUERY: Readonly<LiveQueryModel> = Object.freeze<LiveQueryModel>({
   scrapers: [],
   kind: 'page_navigation',
   fields: ['duration'],

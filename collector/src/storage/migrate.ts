@@ -1,0 +1,69 @@
+import type { Logger } from 'pino';
+import type { QuestDBClient } from './questdb';
+import { SCHEMA_VERSIONS, type SchemaVersion } from './schema';
+
+/**
+ * Where applied versions are recorded. BYPASS WAL: a row is visible as soon as its INSERT returns,
+ * so a collector starting right after another one sees its record.
+ */
+export const SCHEMA_TABLE = 'scrapewatch_schema';
+
+const CREATE_SCHEMA_TABLE = `CREATE TABLE IF NOT EXISTS ${SCHEMA_TABLE} (
+  version INT,
+  applied_at TIMESTAMP,
+  description VARCHAR
+) TIMESTAMP(applied_at) PARTITION BY YEAR BYPASS WAL`;
+
+const ATTEMPTS = 3;
+
+function sqlString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** The highest version recorded, or 0 for a fresh database. */
+export async function recordedSchemaVersion(client: QuestDBClient): Promise<number> {
+  const result = await client.exec(`SELECT max(version) FROM ${SCHEMA_TABLE}`);
+  const value = result.dataset?.[0]?.[0];
+  return typeof value === 'number' ? value : 0;
+}
+
+async function applyVersion(client: QuestDBClient, version: SchemaVersion): Promise<void> {
+  for (const statement of version.statements) await client.exec(statement);
+  // The description comes from schema.ts, never from a user.
+  await client.exec(
+    `INSERT INTO ${SCHEMA_TABLE} VALUES (${version.version}, now(), ${sqlString(version.description)})`,
+  );
+}
+
+/**
+ * Applies every schema version newer than the recorded one and returns the version now in force.
+ * Statements are idempotent (IF NOT EXISTS), so two collectors migrating at once both succeed: a
+ * statement that loses a creation race is retried, and a version recorded twice is harmless
+ * (readers take the maximum).
+ */
+export async function migrate(
+  client: QuestDBClient,
+  logger: Logger,
+  versions: readonly SchemaVersion[] = SCHEMA_VERSIONS,
+): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.exec(CREATE_SCHEMA_TABLE);
+      let current = await recordedSchemaVersion(client);
+      for (const version of versions) {
+        if (version.version <= current) continue;
+        await applyVersion(client, version);
+        logger.info(
+          { version: version.version, description: version.description },
+          'schema applied',
+        );
+        current = version.version;
+      }
+      return current;
+    } catch (error) {
+      if (attempt >= ATTEMPTS) throw error;
+      logger.debug({ err: error, attempt }, 'schema migration attempt failed; retrying');
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
+}

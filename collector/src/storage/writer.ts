@@ -1,0 +1,237 @@
+import type { Logger } from 'pino';
+import { ScrapewatchError, type AcceptedEvent } from '@scrapewatch/protocol';
+import type { StorageMetrics } from './metrics';
+import { IlpError, type QuestDBClient } from './questdb';
+import { encodeRows } from './rows';
+import type { Spool, SpoolRecord } from './spool';
+
+export type Durability = 'committed' | 'spooled';
+
+export interface WriterOptions {
+  readonly lingerMs: number;
+  readonly maxRows: number;
+  /** Retry-After of a SPOOL_FULL rejection. */
+  readonly retryAfterSeconds: number;
+}
+
+export interface WriterDeps {
+  readonly client: QuestDBClient;
+  readonly spool: Spool;
+  readonly metrics: StorageMetrics;
+  readonly logger: Logger;
+  /**
+   * False while the schema is not applied or the spool holds data: the batch then goes to the
+   * spool, behind what is already there, and the replayer sends it.
+   */
+  readonly canWriteDirect: () => boolean;
+  /** QuestDB could not be reached: it may come back as another database (see storage.ts). */
+  readonly onUnavailable: () => void;
+}
+
+/**
+ * Group commit. Each `write()` call is encoded to ILP at once (its own bytes, kept until acked);
+ * calls arriving within `lingerMs`, or while the previous batch is in flight, share one ILP
+ * request (one QuestDB transaction). A call resolves when its batch is committed, or when its
+ * bytes are fsynced to the spool after QuestDB could not be reached.
+ */
+export interface Writer {
+  write(
+    events: readonly AcceptedEvent[],
+    receivedAtMs: number,
+  ): Promise<{ durability: Durability }>;
+  /** Refuses new writes, flushes everything pending (to QuestDB or the spool) and waits for it. */
+  close(): Promise<void>;
+}
+
+interface PendingWrite extends SpoolRecord {
+  resolve(result: { durability: Durability }): void;
+  reject(error: unknown): void;
+}
+
+export function createWriter(options: WriterOptions, deps: WriterDeps): Writer {
+  const { client, spool, metrics, logger } = deps;
+  const buffer = client.newBuffer();
+  let queue: PendingWrite[] = [];
+  let queuedRows = 0;
+  let lingerTimer: NodeJS.Timeout | undefined;
+  let inFlight: Promise<void> | undefined;
+  let closed = false;
+
+  function spoolFull(): ScrapewatchError {
+    return new ScrapewatchError(
+      'SPOOL_FULL',
+      `QuestDB is unreachable and the spool holds its maximum; retry in ${options.retryAfterSeconds} s.`,
+      [],
+      options.retryAfterSeconds,
+    );
+  }
+
+  async function toSpool(batch: readonly PendingWrite[]): Promise<void> {
+    let results;
+    try {
+      results = await spool.append(batch);
+    } catch (error) {
+      const rows = batch.reduce((sum, w) => sum + w.rows, 0);
+      metrics.writeFailure('spool_error', rows);
+      logger.error({ err: error, rows }, 'spool append failed; the write is refused');
+      const refusal = new ScrapewatchError('INTERNAL', 'The event could not be stored or spooled.');
+      for (const write of batch) write.reject(refusal);
+      return;
+    }
+    let records = 0;
+    let rows = 0;
+    batch.forEach((write, i) => {
+      if (results[i] === 'spooled') {
+        records += 1;
+        rows += write.rows;
+        write.resolve({ durability: 'spooled' });
+      } else {
+        metrics.writeFailure('spool_full', write.rows);
+        write.reject(spoolFull());
+      }
+    });
+    if (records > 0) metrics.spoolAppended(records, rows);
+  }
+
+  /** One ILP request; returns null when committed, else why it failed. */
+  async function send(bytes: Buffer, rows: number): Promise<IlpError | null> {
+    const started = process.hrtime.bigint();
+    try {
+      await client.sendIlp(bytes);
+      metrics.ilpFlush(
+        'direct',
+        'committed',
+        rows,
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
+      return null;
+    } catch (error) {
+      const ilp =
+        error instanceof IlpError ? error : new IlpError('unavailable', String(error), undefined);
+      metrics.ilpFlush(
+        'direct',
+        ilp.failure,
+        rows,
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
+      return ilp;
+    }
+  }
+
+  /** QuestDB refused a batch: find the call(s) it refused, commit or spool the others. */
+  async function isolateRejected(batch: readonly PendingWrite[]): Promise<void> {
+    const unavailable: PendingWrite[] = [];
+    for (const write of batch) {
+      const failure = await send(write.bytes, write.rows);
+      if (failure === null) {
+        write.resolve({ durability: 'committed' });
+      } else if (failure.failure === 'unavailable') {
+        unavailable.push(write);
+      } else {
+        metrics.writeFailure('questdb_rejected', write.rows);
+        logger.error({ err: failure, rows: write.rows }, 'QuestDB rejected the rows of a write');
+        write.reject(new ScrapewatchError('INTERNAL', 'QuestDB rejected the events.'));
+      }
+    }
+    if (unavailable.length > 0) {
+      deps.onUnavailable();
+      await toSpool(unavailable);
+    }
+  }
+
+  async function flush(batch: PendingWrite[]): Promise<void> {
+    if (!deps.canWriteDirect()) {
+      await toSpool(batch);
+      return;
+    }
+    const rows = batch.reduce((sum, w) => sum + w.rows, 0);
+    const bytes =
+      batch.length === 1
+        ? (batch[0] as PendingWrite).bytes
+        : Buffer.concat(batch.map((w) => w.bytes));
+    const failure = await send(bytes, rows);
+    if (failure === null) {
+      for (const write of batch) write.resolve({ durability: 'committed' });
+    } else if (failure.failure === 'unavailable') {
+      deps.onUnavailable();
+      metrics.writeFailure('questdb_unavailable', rows);
+      logger.warn({ err: failure, rows }, 'QuestDB unavailable; spooling the batch');
+      await toSpool(batch);
+    } else if (batch.length > 1) {
+      await isolateRejected(batch);
+    } else {
+      metrics.writeFailure('questdb_rejected', rows);
+      logger.error({ err: failure, rows }, 'QuestDB rejected the rows of a write');
+      for (const write of batch)
+        write.reject(new ScrapewatchError('INTERNAL', 'QuestDB rejected the events.'));
+    }
+  }
+
+  function takeBatch(): PendingWrite[] {
+    let rows = 0;
+    let count = 0;
+    while (
+      count < queue.length &&
+      (count === 0 || rows + (queue[count] as PendingWrite).rows <= options.maxRows)
+    ) {
+      rows += (queue[count] as PendingWrite).rows;
+      count += 1;
+    }
+    const batch = queue.slice(0, count);
+    queue = queue.slice(count);
+    queuedRows -= rows;
+    return batch;
+  }
+
+  /** Sends batches one at a time; whatever queued while one was in flight forms the next. */
+  function pump(): void {
+    if (lingerTimer) {
+      clearTimeout(lingerTimer);
+      lingerTimer = undefined;
+    }
+    if (inFlight || queue.length === 0) return;
+    const batch = takeBatch();
+    inFlight = flush(batch)
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'storage flush failed unexpectedly');
+        for (const write of batch) write.reject(new ScrapewatchError('INTERNAL'));
+      })
+      .finally(() => {
+        inFlight = undefined;
+        pump();
+      });
+  }
+
+  function schedule(): void {
+    if (inFlight) return; // the in-flight batch's completion pumps the queue
+    if (queuedRows >= options.maxRows || closed || options.lingerMs <= 0) {
+      pump();
+    } else if (!lingerTimer) {
+      lingerTimer = setTimeout(pump, options.lingerMs);
+    }
+  }
+
+  return {
+    write(events, receivedAtMs) {
+      if (closed) return Promise.reject(new ScrapewatchError('SHUTTING_DOWN'));
+      if (events.length === 0) return Promise.resolve({ durability: 'committed' });
+      let bytes: Buffer;
+      try {
+        bytes = encodeRows(buffer, events, receivedAtMs);
+      } catch (error) {
+        logger.error({ err: error }, 'events could not be encoded as ILP rows');
+        return Promise.reject(new ScrapewatchError('INTERNAL', 'The events could not be encoded.'));
+      }
+      return new Promise((resolve, reject) => {
+        queue.push({ bytes, rows: events.length, resolve, reject });
+        queuedRows += events.length;
+        schedule();
+      });
+    },
+    async close() {
+      closed = true;
+      pump();
+      while (inFlight) await inFlight;
+    },
+  };
+}
