@@ -1,0 +1,28 @@
+import { hash } from 'node:crypto';
+import type { AcceptedEvent, MetricEvent } from '@scrapewatch/protocol';
+
+/**
+ * A stable id for an event sent without one: the SHA-256 of its canonical content (fields sorted,
+ * `eventId` left out, null and absent treated alike), so a re-sent identical event gets the same id
+ * and QuestDB's DEDUP UPSERT KEYS store it once. 128 bits, hex.
+ */
+export function deriveEventId(event: MetricEvent): string {
+  const record = event as unknown as Record<string, unknown>;
+  let canonical = '';
+  for (const key of Object.keys(record).sort()) {
+    const value = record[key];
+    if (key === 'eventId' || value === null || value === undefined) continue;
+    // Keys are quoted by JSON.stringify, so no key or value can run into the next one.
+    canonical += `${JSON.stringify(key)}:${JSON.stringify(value)},`;
+  }
+  return hash('sha256', canonical, 'hex').slice(0, 32);
+}
+
+/** Events as accepted: every one carries an `eventId`, the sent one or a derived one. */
+export function normaliseEvents(events: readonly MetricEvent[]): AcceptedEvent[] {
+  return events.map((event) =>
+    event.eventId === undefined
+      ? { ...event, eventId: deriveEventId(event) }
+      : (event as AcceptedEvent),
+  );
+}

@@ -1,0 +1,105 @@
+import {
+  ScrapewatchError,
+  channelOf,
+  validateEvents,
+  validationError,
+  type ErrorDetail,
+  type EventKind,
+} from '@scrapewatch/protocol';
+import { scopeAllows, type TokenScope } from '../auth/tokens';
+import type { IngestOptions } from '../config';
+import type { LiveHub } from '../live';
+import type { IngestMetrics, IngestTransport } from '../observability/metrics';
+import type { Storage } from '../storage';
+import { normaliseEvents } from './normalise';
+import type { RateLimiter } from './rate-limit';
+
+export interface IngestResult {
+  readonly accepted: number;
+  readonly durability: 'committed' | 'spooled';
+}
+
+export interface IngestPipeline {
+  /**
+   * Takes the decoded items of one request or message: rate limit, validation, scope check,
+   * eventId derivation, live publish, durable write. Resolves once the write is durable; rejects
+   * with a ScrapewatchError and then nothing was published or stored.
+   */
+  ingest(
+    items: readonly unknown[],
+    scope: TokenScope,
+    transport: IngestTransport,
+  ): Promise<IngestResult>;
+}
+
+export interface IngestPipelineDeps {
+  readonly options: IngestOptions;
+  readonly storage: Pick<Storage, 'write'>;
+  readonly hub: Pick<LiveHub, 'publish'>;
+  readonly metrics: IngestMetrics;
+  readonly rateLimiter: RateLimiter;
+  readonly nowMs?: () => number;
+}
+
+function scopeError(details: ErrorDetail[]): ScrapewatchError {
+  const first = details[0];
+  const more = details.length > 1 ? ` (and ${details.length - 1} more)` : '';
+  return new ScrapewatchError(
+    'FORBIDDEN_SCOPE',
+    `The token may not send events of this scraper: event ${String(first?.index)} ${first?.message ?? ''}${more}`,
+    details,
+  );
+}
+
+export function createIngestPipeline(deps: IngestPipelineDeps): IngestPipeline {
+  const { options, storage, hub, metrics, rateLimiter } = deps;
+  const nowMs = deps.nowMs ?? Date.now;
+  return {
+    async ingest(items, scope, transport) {
+      metrics.batchSize(transport, items.length);
+      const rate = rateLimiter.take(scope.tokenIndex, items.length);
+      if (!rate.ok) {
+        throw new ScrapewatchError(
+          'RATE_LIMITED',
+          `This token passed its limit of ${options.rateLimitEventsPerSecond} events per second; retry after ${rate.retryAfterSeconds} s`,
+          [],
+          rate.retryAfterSeconds,
+        );
+      }
+      const receivedAtMs = nowMs();
+      const result = validateEvents(items, {
+        nowMs: receivedAtMs,
+        maxPastMs: options.maxPastMs,
+        maxFutureMs: options.maxFutureMs,
+      });
+      if (!result.ok) throw validationError(result.details);
+
+      const denied: ErrorDetail[] = [];
+      result.events.forEach((event, index) => {
+        const channel = channelOf(event);
+        if (!scopeAllows(scope, channel)) {
+          const path =
+            event.type === 'scheduler_run' && !event.scraperSource
+              ? '/schedulerName'
+              : '/scraperSource';
+          denied.push({
+            index,
+            path,
+            code: 'FORBIDDEN_SCOPE',
+            message: `scraper "${channel}" is outside the token's scope`,
+          });
+        }
+      });
+      if (denied.length > 0) throw scopeError(denied);
+
+      const events = normaliseEvents(result.events);
+      hub.publish(events);
+      const { durability } = await storage.write(events, receivedAtMs);
+
+      const perKind = new Map<EventKind, number>();
+      for (const event of events) perKind.set(event.type, (perKind.get(event.type) ?? 0) + 1);
+      for (const [kind, count] of perKind) metrics.accepted(kind, transport, count);
+      return { accepted: events.length, durability };
+    },
+  };
+}
