@@ -61,7 +61,11 @@ export interface HeartbeatMessage {
   timestamp: number;
 }
 
-/** Batches after `afterSeq` up to `toSeq` can no longer be replayed; read [fromMs, toMs] from history. */
+/**
+ * Batches after `afterSeq` up to `toSeq` can no longer be replayed; read [fromMs, toMs] from history,
+ * then take `toSeq` as the channel's last seq. `afterSeq` below the client's own last seq means the
+ * collector restarted and the channel's numbering began again (docs/live-stream.md).
+ */
 export interface GapMessage {
   type: 'gap';
   channel: string;

@@ -1,0 +1,592 @@
+import type http from 'node:http';
+import type stream from 'node:stream';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { WebSocket, WebSocketServer, type RawData, type ServerOptions } from 'ws';
+import {
+  ERRORS,
+  EVENT_KINDS,
+  WILDCARD_CHANNEL,
+  channelOf,
+  type AcceptedEvent,
+  type ErrorCode,
+  type EventKind,
+  type GapMessage,
+  type HeartbeatMessage,
+  type StreamBatchMessage,
+  type StreamErrorMessage,
+  type SubscribedMessage,
+} from '@scrapewatch/protocol';
+import { scopeAllows, type TokenScope } from '../auth/tokens';
+import { createBatcher } from './batcher';
+import { ALL_KINDS_MASK, kindBit, parseClientMessage, type ParsedClientMessage } from './messages';
+import { createLiveMetrics } from './metrics';
+import { resolveLiveOptions, type LiveOptions } from './options';
+import { planReplay } from './replay';
+import { ReplayRing, type SealedBatch } from './replay-ring';
+import { bearerSubprotocol, createOriginCheck, rejectUpgrade, selectSubprotocol } from './upgrade';
+
+export interface LiveHubDeps {
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly authEnabled: boolean;
+  readonly verifyStreamToken: (token: string | undefined) => TokenScope | undefined;
+  /** Browser origins allowed to open /v1/stream; a request without Origin (not a browser) is allowed. */
+  readonly allowedOrigins: readonly string[];
+}
+
+export interface LiveHub {
+  /** Synchronous, never throws, never waits for QuestDB: called right after validation. */
+  publish(events: readonly AcceptedEvent[]): void;
+  /** The HTTP server routes upgrades for /v1/stream here. */
+  handleUpgrade(req: http.IncomingMessage, socket: stream.Duplex, head: Buffer): void;
+  /** Open connections on /v1/stream, subscribed or still to subscribe. */
+  readonly subscriberCount: number;
+  /** Flushes pending batches, sends close frames (1001, reason), clears timers. */
+  close(): Promise<void>;
+}
+
+/** One connection. Kept small: an idle subscriber costs this object, its socket and ws state. */
+interface Subscriber {
+  readonly ws: WebSocket;
+  /** Set once authenticated (a verified token, or any connection when auth is off). */
+  scope: TokenScope | undefined;
+  /** An accepted subscribe was received; until then nothing but `subscribe` is accepted. */
+  subscribed: boolean;
+  /** Named channels; `wildcard` covers every channel on top of them. */
+  channels: Set<string> | undefined;
+  wildcard: boolean;
+  kinds: EventKind[] | null;
+  kindMask: number;
+  /** Cleared at each ping, set by a pong or any message. */
+  alive: boolean;
+  invalidMessages: number;
+  /** Auth deadline, cleared by the first accepted subscribe. */
+  deadline: NodeJS.Timeout | undefined;
+  /** False once the hub closes or drops the socket: no more sends, messages are ignored. */
+  active: boolean;
+}
+
+interface Channel {
+  readonly name: string;
+  readonly ring: ReplayRing;
+  /** Subscribers that named this channel (wildcard subscribers are kept apart). */
+  readonly subscribers: Set<Subscriber>;
+}
+
+const UNSCOPED: TokenScope = Object.freeze({ tokenIndex: -1, scrapers: '*' as const });
+const SEND_TEXT = Object.freeze({ binary: false });
+
+/**
+ * The live fan-out of WS /v1/stream: linger batching per (channel, kind), one serialisation per
+ * sealed batch shared by every recipient, a bounded replay ring per channel for resume, one shared
+ * heartbeat timer, and a per-socket bound on unsent bytes past which a subscriber is dropped.
+ */
+export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): LiveHub {
+  const options = resolveLiveOptions(liveOptions);
+  const { logger } = deps;
+  const isOriginAllowed = createOriginCheck(deps.allowedOrigins);
+
+  const channels = new Map<string, Channel>();
+  const wildcards = new Set<Subscriber>();
+  /** Active connections. */
+  const connections = new Set<Subscriber>();
+  /** Connections the hub closed or dropped whose close handshake has not finished yet. */
+  const closing = new Set<Subscriber>();
+  const idleWaiters: (() => void)[] = [];
+
+  /** Sealed batches of all rings in seal order, to evict the globally oldest past the byte budget. */
+  let replayOrder: { channel: Channel; seq: number }[] = [];
+  let replayOrderHead = 0;
+  let replayBytes = 0;
+  /** Batches held by all rings together. */
+  let heldTotal = 0;
+  let closed = false;
+  let closePromise: Promise<void> | undefined;
+
+  const metrics = createLiveMetrics(deps.registry, {
+    subscribers: () => connections.size,
+    bufferedBytes: () => {
+      let total = 0;
+      for (const sub of connections) total += sub.ws.bufferedAmount;
+      for (const sub of closing) total += sub.ws.bufferedAmount;
+      return total;
+    },
+    replayBytes: () => replayBytes,
+  });
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    perMessageDeflate: false,
+    maxPayload: options.maxInboundBytes,
+    handleProtocols: selectSubprotocol,
+    closeTimeout: options.closeGraceMs,
+  } as ServerOptions);
+
+  const batcher = createBatcher(options, seal);
+
+  const heartbeat = setInterval(onHeartbeat, options.heartbeatIntervalMs);
+  heartbeat.unref();
+
+  // --- sending -------------------------------------------------------------------------------
+
+  /** Hands bytes to an open socket; drops the subscriber when its unsent bytes pass the bound. */
+  function send(sub: Subscriber, data: Buffer | string): boolean {
+    if (!sub.active || sub.ws.readyState !== WebSocket.OPEN) return false;
+    sub.ws.send(data, SEND_TEXT);
+    if (sub.ws.bufferedAmount > options.maxBufferedBytes) {
+      metrics.slowConsumerDrops.inc();
+      logger.warn(
+        { bufferedBytes: sub.ws.bufferedAmount, maxBufferedBytes: options.maxBufferedBytes },
+        'live subscriber dropped as a slow consumer',
+      );
+      end(sub, 'SLOW_CONSUMER', false);
+    }
+    return true;
+  }
+
+  function sendJson(
+    sub: Subscriber,
+    message: SubscribedMessage | GapMessage | StreamErrorMessage,
+  ): void {
+    send(sub, JSON.stringify(message));
+  }
+
+  function sendBatch(sub: Subscriber, batch: SealedBatch): boolean {
+    return (sub.kindMask & (1 << batch.kindIndex)) !== 0 && send(sub, batch.bytes);
+  }
+
+  function countSent(batch: SealedBatch, recipients: number): void {
+    if (recipients === 0) return;
+    metrics.batchesSent.inc(recipients);
+    metrics.eventsSent.inc(recipients * batch.count);
+    metrics.bytesSent.inc(recipients * batch.bytes.length);
+  }
+
+  // --- batches ---------------------------------------------------------------------------------
+
+  function channelFor(name: string): Channel {
+    let channel = channels.get(name);
+    if (channel === undefined) {
+      channel = {
+        name,
+        ring: new ReplayRing(options.replayBatchesPerChannel),
+        subscribers: new Set(),
+      };
+      channels.set(name, channel);
+    }
+    return channel;
+  }
+
+  /** A channel nobody subscribes to and that never had a batch carries no state worth keeping. */
+  function pruneChannel(channel: Channel): void {
+    if (channel.subscribers.size === 0 && channel.ring.newest === 0) channels.delete(channel.name);
+  }
+
+  function seal(name: string, kindIndex: number, events: AcceptedEvent[]): void {
+    const channel = channelFor(name);
+    const seq = channel.ring.newest + 1;
+    let minMs = Infinity;
+    let maxMs = -Infinity;
+    for (const event of events) {
+      if (event.recordedAt < minMs) minMs = event.recordedAt;
+      if (event.recordedAt > maxMs) maxMs = event.recordedAt;
+    }
+    const message: StreamBatchMessage = {
+      type: 'metrics_batch',
+      channel: name,
+      seq,
+      scraperSource: name,
+      count: events.length,
+      timestamp: Date.now(),
+      metrics: events,
+    };
+    const batch: SealedBatch = {
+      seq,
+      kindIndex,
+      count: events.length,
+      bytes: Buffer.from(JSON.stringify(message), 'utf8'),
+      minMs,
+      maxMs,
+    };
+    metrics.batchesSerialized.inc();
+    const heldBefore = channel.ring.heldCount;
+    replayBytes += batch.bytes.length - channel.ring.push(batch);
+    heldTotal += channel.ring.heldCount - heldBefore;
+    replayOrder.push({ channel, seq });
+    enforceReplayBudget();
+
+    let recipients = 0;
+    for (const sub of channel.subscribers) {
+      if (!sub.wildcard && sendBatch(sub, batch)) recipients += 1;
+    }
+    for (const sub of wildcards) {
+      if (sendBatch(sub, batch)) recipients += 1;
+    }
+    countSent(batch, recipients);
+  }
+
+  function enforceReplayBudget(): void {
+    while (replayBytes > options.replayMaxBytes && replayOrderHead < replayOrder.length) {
+      const entry = replayOrder[replayOrderHead];
+      replayOrderHead += 1;
+      // Entries already evicted by their ring's count bound are skipped.
+      if (entry !== undefined && entry.seq === entry.channel.ring.oldestHeld) {
+        replayBytes -= entry.channel.ring.evictOldest();
+        heldTotal -= 1;
+      }
+    }
+    // The order list also outlives count-evicted entries; rebuild it from what is still held.
+    if (replayOrder.length - replayOrderHead > 4 * heldTotal + 1_024) {
+      replayOrder = replayOrder
+        .slice(replayOrderHead)
+        .filter((entry) => entry.seq >= entry.channel.ring.oldestHeld);
+      replayOrderHead = 0;
+    } else if (replayOrderHead > 1_024 && replayOrderHead * 2 > replayOrder.length) {
+      replayOrder = replayOrder.slice(replayOrderHead);
+      replayOrderHead = 0;
+    }
+  }
+
+  // --- client messages -------------------------------------------------------------------------
+
+  function onMessage(sub: Subscriber, data: RawData, isBinary: boolean): void {
+    if (!sub.active) return;
+    sub.alive = true;
+    const frame = Buffer.isBuffer(data)
+      ? data
+      : Array.isArray(data)
+        ? Buffer.concat(data)
+        : Buffer.from(data);
+    const parsed = parseClientMessage(frame, isBinary, options.maxChannelsPerSubscriber);
+    if (!parsed.ok) return invalid(sub, parsed.code, parsed.message);
+    const message = parsed.message;
+    if (message.type === 'unsubscribe') {
+      if (!sub.subscribed) {
+        return invalid(sub, 'SUBSCRIBE_REQUIRED', 'The first message must be subscribe.');
+      }
+      return unsubscribe(sub, message.channels);
+    }
+    if (sub.scope === undefined) {
+      // A token in later messages is ignored: the scope is fixed by the first authentication.
+      const scope = deps.authEnabled ? deps.verifyStreamToken(message.token) : UNSCOPED;
+      if (scope === undefined) return reject(sub, 'UNAUTHORIZED');
+      sub.scope = scope;
+    }
+    subscribe(sub, sub.scope, message);
+  }
+
+  function subscribe(
+    sub: Subscriber,
+    scope: TokenScope,
+    message: Extract<ParsedClientMessage, { type: 'subscribe' }>,
+  ): void {
+    const added: string[] = [];
+    let addWildcard = false;
+    for (const [index, name] of message.channels.entries()) {
+      const allowed = name === WILDCARD_CHANNEL ? scope.scrapers === '*' : scopeAllows(scope, name);
+      if (!allowed) {
+        return invalid(
+          sub,
+          'FORBIDDEN_SCOPE',
+          `/channels/${index} (${name}) is outside the token's scope.`,
+        );
+      }
+      if (name === WILDCARD_CHANNEL) addWildcard = !sub.wildcard;
+      else if (sub.channels?.has(name) !== true) added.push(name);
+    }
+    const total = (sub.channels?.size ?? 0) + added.length + (sub.wildcard || addWildcard ? 1 : 0);
+    if (total > options.maxChannelsPerSubscriber) {
+      return invalid(
+        sub,
+        'TOO_MANY_CHANNELS',
+        `The subscription would hold ${total} channels; the limit is ${options.maxChannelsPerSubscriber}.`,
+      );
+    }
+
+    // Resume applies to channels this message newly covers; covered ones are already live.
+    const resumes: [string, number][] = [];
+    for (const [name, lastSeq] of message.resume) {
+      const covered = sub.wildcard || sub.channels?.has(name) === true;
+      if (!covered && (added.includes(name) || addWildcard)) resumes.push([name, lastSeq]);
+    }
+
+    if (sub.deadline !== undefined) clearTimeout(sub.deadline);
+    sub.deadline = undefined;
+    sub.subscribed = true;
+    sub.kinds = message.kinds === null ? null : [...message.kinds];
+    sub.kindMask =
+      sub.kinds === null ? ALL_KINDS_MASK : sub.kinds.reduce((m, k) => m | kindBit(k), 0);
+    if (added.length > 0) {
+      sub.channels ??= new Set();
+      for (const name of added) {
+        sub.channels.add(name);
+        channelFor(name).subscribers.add(sub);
+      }
+    }
+    if (addWildcard) {
+      sub.wildcard = true;
+      wildcards.add(sub);
+    }
+    sendSubscribed(sub);
+
+    const budgetBytes = Math.floor(options.maxBufferedBytes / 2 / Math.max(1, resumes.length));
+    for (const [name, lastSeq] of resumes) replay(sub, name, lastSeq, budgetBytes);
+  }
+
+  function unsubscribe(sub: Subscriber, names: readonly string[]): void {
+    for (const name of names) {
+      if (name === WILDCARD_CHANNEL) {
+        sub.wildcard = false;
+        wildcards.delete(sub);
+      } else if (sub.channels?.delete(name) === true) {
+        const channel = channels.get(name);
+        if (channel !== undefined) {
+          channel.subscribers.delete(sub);
+          pruneChannel(channel);
+        }
+      }
+    }
+    if (sub.channels?.size === 0) sub.channels = undefined;
+    sendSubscribed(sub);
+  }
+
+  function sendSubscribed(sub: Subscriber): void {
+    const seqs: Record<string, number> = {};
+    if (sub.wildcard) {
+      for (const channel of channels.values()) {
+        if (channel.ring.newest > 0) seqs[channel.name] = channel.ring.newest;
+      }
+    } else {
+      for (const name of sub.channels ?? []) {
+        const newest = channels.get(name)?.ring.newest ?? 0;
+        if (newest > 0) seqs[name] = newest;
+      }
+    }
+    sendJson(sub, {
+      type: 'subscribed',
+      channels: [...(sub.wildcard ? [WILDCARD_CHANNEL] : []), ...(sub.channels ?? [])],
+      kinds: sub.kinds,
+      seqs,
+      heartbeatIntervalMs: options.heartbeatIntervalMs,
+    });
+  }
+
+  /** Sends what a resuming subscriber missed on one channel (see planReplay). */
+  function replay(sub: Subscriber, name: string, lastSeq: number, budgetBytes: number): void {
+    const plan = planReplay(name, channels.get(name)?.ring, lastSeq, sub.kindMask, budgetBytes);
+    if (plan.gap !== undefined) {
+      metrics.gaps.inc();
+      sendJson(sub, plan.gap);
+    }
+    let replayed = 0;
+    for (const batch of plan.batches) {
+      if (!send(sub, batch.bytes)) break;
+      replayed += 1;
+      countSent(batch, 1);
+    }
+    if (replayed > 0) metrics.replayedBatches.inc(replayed);
+  }
+
+  /** A bad client message: answered with `error`; past the tolerated number the socket is closed. */
+  function invalid(sub: Subscriber, code: ErrorCode, message: string): void {
+    metrics.clientErrors.inc({ code });
+    sub.invalidMessages += 1;
+    if (sub.invalidMessages > options.maxInvalidMessages) return reject(sub, 'ABUSE');
+    sendJson(sub, { type: 'error', code, message });
+  }
+
+  /** Closes by policy with the code's close code, after an `error` message naming it. */
+  function reject(sub: Subscriber, code: ErrorCode, message: string = ERRORS[code].message): void {
+    metrics.rejected.inc({ code });
+    logger.debug({ code, tokenIndex: sub.scope?.tokenIndex }, 'live socket closed by policy');
+    end(sub, code, true, message);
+  }
+
+  function end(sub: Subscriber, code: ErrorCode, withMessage: boolean, message?: string): void {
+    if (!sub.active) return;
+    if (withMessage) {
+      sendJson(sub, { type: 'error', code, message: message ?? ERRORS[code].message });
+    }
+    deactivate(sub);
+    const closeCode = (ERRORS[code] as { wsClose?: number }).wsClose ?? 1008;
+    sub.ws.close(closeCode, code);
+  }
+
+  function deactivate(sub: Subscriber): void {
+    if (!sub.active) return;
+    sub.active = false;
+    if (sub.deadline !== undefined) clearTimeout(sub.deadline);
+    sub.deadline = undefined;
+    for (const name of sub.channels ?? []) {
+      const channel = channels.get(name);
+      if (channel === undefined) continue;
+      channel.subscribers.delete(sub);
+      pruneChannel(channel);
+    }
+    wildcards.delete(sub);
+    connections.delete(sub);
+    closing.add(sub);
+  }
+
+  function onClose(sub: Subscriber): void {
+    deactivate(sub);
+    closing.delete(sub);
+    if (connections.size === 0 && closing.size === 0) {
+      for (const wake of idleWaiters.splice(0)) wake();
+    }
+  }
+
+  // --- connections -----------------------------------------------------------------------------
+
+  function onConnection(ws: WebSocket, bearer: string | undefined): void {
+    const sub: Subscriber = {
+      ws,
+      scope: deps.authEnabled ? undefined : UNSCOPED,
+      subscribed: false,
+      channels: undefined,
+      wildcard: false,
+      kinds: null,
+      kindMask: ALL_KINDS_MASK,
+      alive: true,
+      invalidMessages: 0,
+      deadline: undefined,
+      active: true,
+    };
+    connections.add(sub);
+    ws.on('message', (data, isBinary) => onMessage(sub, data, isBinary));
+    ws.on('pong', () => {
+      sub.alive = true;
+    });
+    ws.on('close', () => onClose(sub));
+    ws.on('error', (err: Error & { code?: string }) => {
+      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH')
+        metrics.rejected.inc({ code: 'MESSAGE_TOO_LARGE' });
+      logger.debug({ err: err.message, code: err.code }, 'live socket error');
+      deactivate(sub);
+    });
+
+    if (deps.authEnabled && bearer !== undefined) {
+      sub.scope = deps.verifyStreamToken(bearer);
+      if (sub.scope === undefined) return reject(sub, 'UNAUTHORIZED');
+    }
+    sub.deadline = setTimeout(() => {
+      if (sub.subscribed || !sub.active) return;
+      if (sub.scope === undefined) reject(sub, 'UNAUTHORIZED');
+      else reject(sub, 'SUBSCRIBE_REQUIRED');
+    }, options.authTimeoutMs);
+    sub.deadline.unref();
+  }
+
+  /**
+   * One timer for every socket: a peer that has not answered the previous ping is terminated
+   * (it cannot read a close frame); the others are pinged and, once subscribed, get a `heartbeat`
+   * message, serialised once per tick.
+   */
+  function onHeartbeat(): void {
+    try {
+      const beat: HeartbeatMessage = { type: 'heartbeat', timestamp: Date.now() };
+      const bytes = Buffer.from(JSON.stringify(beat), 'utf8');
+      const suspects: Subscriber[] = [];
+      for (const sub of connections) {
+        if (sub.alive) beatOne(sub, bytes);
+        else suspects.push(sub);
+      }
+      // Judged after this turn's I/O: after a stalled event loop a pong may be read but unhandled.
+      if (suspects.length > 0) setImmediate(judgeSuspects, suspects, bytes);
+    } catch (err) {
+      logger.error({ err }, 'live heartbeat failed');
+    }
+  }
+
+  function beatOne(sub: Subscriber, bytes: Buffer): void {
+    sub.alive = false;
+    sub.ws.ping();
+    if (sub.subscribed) send(sub, bytes);
+  }
+
+  function judgeSuspects(suspects: readonly Subscriber[], bytes: Buffer): void {
+    for (const sub of suspects) {
+      if (!sub.active) continue;
+      if (sub.alive) {
+        beatOne(sub, bytes);
+        continue;
+      }
+      metrics.heartbeatTerminations.inc();
+      logger.debug({ tokenIndex: sub.scope?.tokenIndex }, 'live peer terminated: no pong');
+      deactivate(sub);
+      sub.ws.terminate();
+    }
+  }
+
+  function waitUntilIdle(timeoutMs: number): Promise<void> {
+    if (connections.size === 0 && closing.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      timer.unref();
+      idleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  return {
+    publish(events) {
+      if (closed) return;
+      try {
+        for (const event of events) {
+          const kindIndex = EVENT_KINDS.indexOf(event.type);
+          if (kindIndex >= 0) batcher.add(channelOf(event), kindIndex, event);
+        }
+        if (options.lingerMs === 0) batcher.flush();
+      } catch (err) {
+        logger.error({ err }, 'live publish failed');
+      }
+    },
+
+    handleUpgrade(req, socket, head) {
+      try {
+        let refusal: ErrorCode | undefined;
+        if (closed) refusal = 'SHUTTING_DOWN';
+        else if (!isOriginAllowed(req.headers.origin)) refusal = 'ORIGIN_NOT_ALLOWED';
+        else if (connections.size + closing.size >= options.maxSubscribers)
+          refusal = 'TOO_MANY_SUBSCRIBERS';
+        if (refusal !== undefined) {
+          metrics.rejected.inc({ code: refusal });
+          rejectUpgrade(socket, refusal);
+          return;
+        }
+        const bearer = bearerSubprotocol(req.headers['sec-websocket-protocol']);
+        wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, bearer));
+      } catch (err) {
+        logger.error({ err }, 'live upgrade failed');
+        socket.destroy();
+      }
+    },
+
+    get subscriberCount() {
+      return connections.size;
+    },
+
+    close() {
+      closePromise ??= (async () => {
+        closed = true;
+        clearInterval(heartbeat);
+        try {
+          batcher.flush();
+        } catch (err) {
+          logger.error({ err }, 'live flush at close failed');
+        }
+        batcher.close();
+        for (const sub of connections) end(sub, 'SHUTTING_DOWN', false);
+        await waitUntilIdle(options.closeGraceMs);
+        for (const sub of closing) sub.ws.terminate();
+        await waitUntilIdle(options.closeGraceMs);
+        await new Promise<void>((resolve) => wss.close(() => resolve()));
+      })();
+      return closePromise;
+    },
+  };
+}
