@@ -1,0 +1,23 @@
+/**
+ * Alert thresholds and windows, shared by the rules, their panels on the Alerts dashboard, the
+ * docs and the tests. Windows are in seconds (a rule's relativeTimeRange).
+ */
+export const THRESHOLDS = Object.freeze({
+  /** Navigations + scrapes succeeding, percent, over the window; needs at least `minEvents`. */
+  successRate: { minPct: 90, windowSeconds: 900, minEvents: 10 },
+  /** 95th percentile navigation time over the window; needs at least `minEvents`. */
+  navigationP95: { maxMs: 10_000, windowSeconds: 900, minEvents: 10 },
+  /** A scraper seen within `knownSeconds` that has sent nothing for `maxMinutes`. */
+  silent: { maxMinutes: 15, knownSeconds: 7 * 24 * 3600 },
+  /** Share of successful scrapes that extracted zero items; needs `minScrapes` successes. */
+  zeroItems: { maxPct: 50, windowSeconds: 1800, minScrapes: 5 },
+  /**
+   * Items per successful scrape over the window against the same scraper's previous 7 days
+   * (hourly view); fires below `minRatio`. Needs `minScrapes` now and `minBaselineScrapes` then.
+   */
+  itemsBaseline: { minRatio: 0.5, windowSeconds: 3600, minScrapes: 5, minBaselineScrapes: 20 },
+  /** Any failed scheduler run in the window. */
+  schedulerFailed: { windowSeconds: 900 },
+  /** Any missed run, or a run started later than `maxLatenessMs` after its schedule. */
+  schedulerMissedOrLate: { windowSeconds: 1800, maxLatenessMs: 300_000 },
+});

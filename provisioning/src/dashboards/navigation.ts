@@ -1,0 +1,148 @@
+import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import { QuestDbFormat } from '../grafana/queries';
+import { SAMPLE_BY, TIME_FILTER, scraperIn } from '../sql/filters';
+import { MEASURES, tieredSeries } from '../sql/tiers';
+import { live, qdb, sectionDashboard, tablePanel, timeSeriesPanel } from './shared';
+
+const RAW = `FROM page_navigation WHERE ${TIME_FILTER} AND ${scraperIn()}`;
+
+/** Percentiles need raw rows: these panels cover the raw TTL (7 days). */
+export const NAVIGATION_PERCENTILES_SQL = `SELECT ts,
+  approx_percentile(duration_ms, 0.5, 3) p50_ms,
+  approx_percentile(duration_ms, 0.95, 3) p95_ms,
+  approx_percentile(duration_ms, 0.99, 3) p99_ms
+${RAW}
+${SAMPLE_BY}`;
+
+export const STATUS_CODES_SQL = `SELECT ts, coalesce(cast(status_code as string), 'none') status_code, count() navigations
+${RAW}
+${SAMPLE_BY}`;
+
+export const NAVIGATION_ERROR_CLASSES_SQL = `SELECT ts, coalesce(error_class, 'unclassified') error_class, count() failures
+${RAW} AND NOT success
+${SAMPLE_BY}`;
+
+export const PER_DOMAIN_SQL = `SELECT domain, scraper, count() navigations,
+  100.0 * sum(CASE WHEN success THEN 1 ELSE 0 END) / count() success_pct,
+  avg(duration_ms) avg_ms,
+  approx_percentile(duration_ms, 0.95, 3) p95_ms,
+  max(duration_ms) max_ms,
+  sum(retry_count) retries,
+  sum(bytes) bytes
+${RAW}
+GROUP BY domain, scraper
+ORDER BY navigations DESC
+LIMIT 500`;
+
+export const TOP_ERROR_CLASSES_SQL = `SELECT coalesce(error_class, 'unclassified') error_class, scraper, count() failures,
+  last(error) last_error, max(ts) last_seen
+${RAW} AND NOT success
+GROUP BY 1, 2
+ORDER BY failures DESC
+LIMIT 100`;
+
+export function navigationDashboard(): Dashboard {
+  return sectionDashboard('navigation', {
+    description:
+      'Page navigations: live timings, percentiles, retries, status codes, domains and error classes.',
+  })
+    .withPanel(
+      timeSeriesPanel({
+        id: 1,
+        title: 'Navigation time (live)',
+        description: 'Every navigation as it arrives, one series per scraper.',
+        width: 24,
+        height: 8,
+        unit: 'ms',
+        targets: [
+          live({ kind: 'page_navigation', fields: ['duration'], mode: 'raw', groupBy: 'scraper' }),
+        ],
+      }),
+    )
+    .withPanel(
+      timeSeriesPanel({
+        id: 2,
+        title: 'Navigation time p50 / p95 / p99',
+        description:
+          'Percentiles of navigation duration per bucket over the selected scrapers (raw rows; 7-day TTL).',
+        width: 12,
+        height: 8,
+        unit: 'ms',
+        targets: [qdb(NAVIGATION_PERCENTILES_SQL, QuestDbFormat.TimeSeries)],
+      }),
+    )
+    .withPanel(
+      timeSeriesPanel({
+        id: 3,
+        title: 'Retries by scraper',
+        description:
+          'Sum of retryCount per bucket (raw up to 24 h, hourly view up to 31 days, daily beyond).',
+        width: 12,
+        height: 8,
+        bars: true,
+        targets: [
+          qdb(
+            tieredSeries({
+              table: 'page_navigation',
+              groupBy: ['scraper'],
+              measures: [MEASURES.retries],
+            }),
+            QuestDbFormat.TimeSeries,
+          ),
+        ],
+      }),
+    )
+    .withPanel(
+      timeSeriesPanel({
+        id: 4,
+        title: 'Status codes',
+        description:
+          'Navigations per HTTP status code per bucket ("none" when the scraper sent no status).',
+        width: 12,
+        height: 8,
+        bars: true,
+        stack: true,
+        targets: [qdb(STATUS_CODES_SQL, QuestDbFormat.TimeSeries)],
+      }),
+    )
+    .withPanel(
+      timeSeriesPanel({
+        id: 5,
+        title: 'Navigation errors by class',
+        description: 'Failed navigations per error class per bucket.',
+        width: 12,
+        height: 8,
+        bars: true,
+        stack: true,
+        targets: [qdb(NAVIGATION_ERROR_CLASSES_SQL, QuestDbFormat.TimeSeries)],
+      }),
+    )
+    .withPanel(
+      tablePanel({
+        id: 6,
+        title: 'Per domain',
+        description:
+          'Per domain and scraper over the range: volume, success, timings, retries and bytes.',
+        width: 24,
+        height: 10,
+        targets: [qdb(PER_DOMAIN_SQL, QuestDbFormat.Table)],
+      })
+        .overrideByName('success_pct', [
+          { id: 'unit', value: 'percent' },
+          { id: 'decimals', value: 1 },
+        ])
+        .overrideByRegexp('.*_ms', [{ id: 'unit', value: 'ms' }])
+        .overrideByName('bytes', [{ id: 'unit', value: 'bytes' }]),
+    )
+    .withPanel(
+      tablePanel({
+        id: 7,
+        title: 'Top error classes',
+        description: 'Failed navigations per error class and scraper, with the latest error text.',
+        width: 24,
+        height: 8,
+        targets: [qdb(TOP_ERROR_CLASSES_SQL, QuestDbFormat.Table)],
+      }),
+    )
+    .build();
+}

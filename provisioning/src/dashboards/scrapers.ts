@@ -1,0 +1,150 @@
+import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import { QuestDbFormat } from '../grafana/queries';
+import { TIME_FILTER, scraperIn } from '../sql/filters';
+import { MEASURES, tieredSeries } from '../sql/tiers';
+import { qdb, sectionDashboard, tablePanel, timeSeriesPanel } from './shared';
+
+/**
+ * One row per scraper over the dashboard range, compared with the same scraper's own 7 days
+ * before the range (hourly views; hours overlapping the range excluded). Percentiles come from
+ * raw rows only (views keep no percentiles), so the baseline compares averages.
+ */
+export const SCRAPER_COMPARISON_SQL = `WITH nav AS (
+  SELECT scraper, count() navigations,
+    100.0 * sum(CASE WHEN success THEN 1 ELSE 0 END) / count() success_pct,
+    approx_percentile(duration_ms, 0.95, 3) p95_ms, avg(duration_ms) avg_ms, max(ts) last_navigation
+  FROM page_navigation WHERE ${TIME_FILTER} AND ${scraperIn()}
+  GROUP BY scraper
+), scr AS (
+  SELECT scraper, count() scrapes, sum(items_extracted) items, max(ts) last_scrape
+  FROM page_scrape WHERE ${TIME_FILTER} AND ${scraperIn()}
+  GROUP BY scraper
+), nav_base AS (
+  SELECT scraper, 100.0 * sum(successes) / sum(events) base_success_pct, sum(sum_duration_ms) / sum(events) base_avg_ms
+  FROM page_navigation_1h
+  WHERE ts >= dateadd('d', -7, $__fromTime) AND ts < dateadd('h', -1, $__fromTime) AND ${scraperIn()}
+  GROUP BY scraper
+), scr_base AS (
+  SELECT scraper, sum(items_extracted) * 1.0 / sum(events) base_items_per_scrape
+  FROM page_scrape_1h
+  WHERE ts >= dateadd('d', -7, $__fromTime) AND ts < dateadd('h', -1, $__fromTime) AND ${scraperIn()}
+  GROUP BY scraper
+)
+SELECT nav.scraper scraper,
+  nav.success_pct success_pct,
+  nav.success_pct - nav_base.base_success_pct success_pct_vs_7d,
+  nav.p95_ms p95_ms,
+  nav.avg_ms avg_ms,
+  100.0 * (nav.avg_ms - nav_base.base_avg_ms) / nav_base.base_avg_ms avg_ms_change_pct_vs_7d,
+  nav.navigations navigations,
+  scr.scrapes scrapes,
+  scr.items items,
+  100.0 * (scr.items * 1.0 / scr.scrapes - scr_base.base_items_per_scrape) / scr_base.base_items_per_scrape items_per_scrape_change_pct_vs_7d,
+  CASE WHEN scr.last_scrape > nav.last_navigation THEN scr.last_scrape ELSE nav.last_navigation END last_seen
+FROM nav
+LEFT JOIN scr ON nav.scraper = scr.scraper
+LEFT JOIN nav_base ON nav.scraper = nav_base.scraper
+LEFT JOIN scr_base ON nav.scraper = scr_base.scraper
+ORDER BY success_pct`;
+
+export const SUCCESS_RATE_TREND_SQL = tieredSeries({
+  table: 'page_navigation',
+  groupBy: ['scraper'],
+  measures: [MEASURES.successPct],
+});
+
+export function scrapersDashboard(): Dashboard {
+  return sectionDashboard('scrapers', {
+    description: 'Scrapers side by side over time, and each against its own 7-day baseline.',
+    from: 'now-6h',
+  })
+    .withPanel(
+      timeSeriesPanel({
+        id: 1,
+        title: 'Navigation success rate by scraper',
+        description:
+          'Share of successful navigations per bucket (raw up to 24 h, hourly view up to 31 days, daily beyond).',
+        width: 12,
+        height: 8,
+        unit: 'percent',
+        targets: [qdb(SUCCESS_RATE_TREND_SQL, QuestDbFormat.TimeSeries)],
+      }).max(100),
+    )
+    .withPanel(
+      timeSeriesPanel({
+        id: 2,
+        title: 'Navigations by scraper',
+        description: 'Navigations per bucket.',
+        width: 12,
+        height: 8,
+        targets: [
+          qdb(
+            tieredSeries({
+              table: 'page_navigation',
+              groupBy: ['scraper'],
+              measures: [MEASURES.events],
+            }),
+            QuestDbFormat.TimeSeries,
+          ),
+        ],
+      }),
+    )
+    .withPanel(
+      timeSeriesPanel({
+        id: 3,
+        title: 'Average navigation time by scraper',
+        description: 'Mean navigation duration per bucket.',
+        width: 12,
+        height: 8,
+        unit: 'ms',
+        targets: [
+          qdb(
+            tieredSeries({
+              table: 'page_navigation',
+              groupBy: ['scraper'],
+              measures: [MEASURES.avgDurationMs],
+            }),
+            QuestDbFormat.TimeSeries,
+          ),
+        ],
+      }),
+    )
+    .withPanel(
+      timeSeriesPanel({
+        id: 4,
+        title: 'Items extracted by scraper',
+        description: 'Items extracted per bucket.',
+        width: 12,
+        height: 8,
+        targets: [
+          qdb(
+            tieredSeries({
+              table: 'page_scrape',
+              groupBy: ['scraper'],
+              measures: [MEASURES.items],
+            }),
+            QuestDbFormat.TimeSeries,
+          ),
+        ],
+      }),
+    )
+    .withPanel(
+      tablePanel({
+        id: 5,
+        title: 'Scraper comparison',
+        description:
+          'Per scraper over the range: success %, p95 and average navigation time, items, last seen; the *_vs_7d columns compare with the same scraper over the 7 days before the range (success in points, averages and items per scrape in percent).',
+        width: 24,
+        height: 10,
+        targets: [qdb(SCRAPER_COMPARISON_SQL, QuestDbFormat.Table)],
+      })
+        .overrideByName('success_pct', [
+          { id: 'unit', value: 'percent' },
+          { id: 'decimals', value: 1 },
+        ])
+        .overrideByName('p95_ms', [{ id: 'unit', value: 'ms' }])
+        .overrideByName('avg_ms', [{ id: 'unit', value: 'ms' }])
+        .overrideByName('last_seen', [{ id: 'unit', value: 'dateTimeFromNow' }]),
+    )
+    .build();
+}

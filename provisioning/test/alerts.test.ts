@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import { testQuestDB } from '@scrapewatch/questdb';
+import { ALERT_RULES, type AlertRuleDefinition } from '../src/alerting/rules';
+import { THRESHOLDS } from '../src/alerting/thresholds';
+import {
+  type Instance,
+  type Results,
+  evaluateExpression,
+  ruleStates,
+  tableToNumbers,
+} from './support/expressions';
+import { expandQuestDbMacros } from './support/grafana-interpolation';
+import { applySchema, query } from './support/questdb';
+import { type Seed, seed } from './support/seed';
+
+const { httpUrl, pgUrl } = testQuestDB();
+let data: Seed;
+
+beforeAll(async () => {
+  await applySchema(httpUrl);
+  data = await seed(httpUrl, pgUrl, randomBytes(4).toString('hex'));
+}, 300_000);
+
+/** Evaluates a rule the way Grafana's scheduler does at `nowMs`: queries, expressions, states. */
+async function evaluate(rule: AlertRuleDefinition, nowMs = Date.now()): Promise<Instance[]> {
+  const results: Record<string, Results> = {};
+  for (const q of rule.queries) {
+    const sql = expandQuestDbMacros(q.sql, {
+      fromMs: nowMs - q.relativeSeconds * 1000,
+      toMs: nowMs,
+      intervalMs: 60_000,
+    });
+    results[q.refId] = tableToNumbers(await query(pgUrl, sql));
+  }
+  for (const expression of rule.expressions)
+    results[expression.refId] = evaluateExpression(expression, results);
+  const condition = results[rule.condition];
+  if (!condition) throw new Error(`${rule.uid}: condition ${rule.condition} is not computed`);
+  return ruleStates(condition, rule.noDataState);
+}
+
+function rule(uid: string): AlertRuleDefinition {
+  const found = ALERT_RULES.find((r) => r.uid === uid);
+  if (!found) throw new Error(uid);
+  return found;
+}
+
+/** State per seeded scraper (other test files' scrapers share the tables and are ignored). */
+async function statesByScraper(uid: string): Promise<Record<string, Instance['state'][]>> {
+  const out: Record<string, Instance['state'][]> = {};
+  for (const instance of await evaluate(rule(uid))) {
+    const scraper = instance.labels['scraper'];
+    if (scraper === undefined || !data.scrapers.includes(scraper)) continue;
+    (out[scraper] ??= []).push(instance.state);
+  }
+  return out;
+}
+
+describe('alert rules on a healthy and an unhealthy scraper', () => {
+  it('success rate: fires for the failing scraper only', async () => {
+    const states = await statesByScraper('scrapewatch-success-rate-low');
+    expect(states[data.broken]).toEqual(['Alerting']);
+    expect(states[data.healthy]).toEqual(['Normal']);
+    // 40 minutes ago is outside the 15-minute window: no instance for the silent scraper.
+    expect(states[data.silent]).toBeUndefined();
+  });
+
+  it('p95 navigation time: fires for the slow scraper only', async () => {
+    const states = await statesByScraper('scrapewatch-navigation-p95-high');
+    expect(states[data.broken]).toEqual(['Alerting']);
+    expect(states[data.healthy]).toEqual(['Normal']);
+  });
+
+  it('silent scraper: fires for the scraper quiet for 40 minutes only', async () => {
+    const states = await statesByScraper('scrapewatch-scraper-silent');
+    expect(states[data.silent]).toEqual(['Alerting']);
+    expect(states[data.healthy]).toEqual(['Normal']);
+    expect(states[data.broken]).toEqual(['Normal']);
+  });
+
+  it('silent scraper: no data at all fires (noDataState Alerting); other rules stay OK on no data', async () => {
+    const longAgo = Date.UTC(2001, 0, 1);
+    expect(await evaluate(rule('scrapewatch-scraper-silent'), longAgo)).toEqual([
+      { labels: {}, state: 'Alerting', value: null },
+    ]);
+    for (const r of ALERT_RULES.filter((x) => x.uid !== 'scrapewatch-scraper-silent')) {
+      expect(r.noDataState).toBe('OK');
+      expect((await evaluate(r, longAgo)).map((i) => i.state)).toEqual(['Normal']);
+    }
+  });
+
+  it('zero-item scrapes: fires for the scraper whose successful scrapes extract nothing', async () => {
+    const states = await statesByScraper('scrapewatch-zero-item-scrapes');
+    expect(states[data.broken]).toEqual(['Alerting']);
+    expect(states[data.healthy]).toEqual(['Normal']);
+  });
+
+  it('items below baseline: fires for the scraper far below its own 7-day average', async () => {
+    const states = await statesByScraper('scrapewatch-items-below-baseline');
+    expect(states[data.broken]).toEqual(['Alerting']);
+    expect(states[data.healthy]).toEqual(['Normal']);
+  });
+
+  it('scheduler run failed: fires for the failed job only', async () => {
+    const instances = (await evaluate(rule('scrapewatch-scheduler-run-failed'))).filter(
+      (i) => i.labels['scheduler_name'] === data.scheduler,
+    );
+    expect(instances).toEqual([
+      {
+        labels: {
+          scraper: data.broken,
+          scheduler_name: data.scheduler,
+          job_name: data.jobs.broken,
+        },
+        state: 'Alerting',
+        value: 1,
+      },
+    ]);
+  });
+
+  it('scheduler missed or late: fires for the job with a missed and a late run only', async () => {
+    const instances = (await evaluate(rule('scrapewatch-scheduler-run-missed-or-late'))).filter(
+      (i) => i.labels['scheduler_name'] === data.scheduler,
+    );
+    const byJob = Object.fromEntries(instances.map((i) => [i.labels['job_name'], i]));
+    expect(byJob[data.jobs.broken]?.state).toBe('Alerting');
+    expect(byJob[data.jobs.broken]?.labels['scraper']).toBe(data.broken);
+    expect(byJob[data.jobs.healthy]?.state).toBe('Normal');
+    // A run tied to no scraper carries scraper "-" so it still groups and routes.
+    expect(byJob[data.jobs.unowned]).toEqual(
+      expect.objectContaining({
+        state: 'Normal',
+        labels: expect.objectContaining({ scraper: '-' }),
+      }),
+    );
+    expect(THRESHOLDS.schedulerMissedOrLate.maxLatenessMs).toBeLessThan(600_000);
+  });
+});

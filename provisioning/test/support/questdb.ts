@@ -1,0 +1,95 @@
+import { Client, types } from 'pg';
+import { SCHEMA_VERSIONS } from '../../../collector/src/storage/schema';
+
+/** A statement through QuestDB's REST `/exec`; rejects with the server's message. */
+export async function exec(httpUrl: string, sql: string): Promise<unknown> {
+  const res = await fetch(`${httpUrl}/exec?query=${encodeURIComponent(sql)}`);
+  const body = (await res.json()) as { error?: string };
+  if (!res.ok || body.error)
+    throw new Error(`QuestDB: ${body.error ?? res.status} in ${sql.slice(0, 200)}`);
+  return body;
+}
+
+/** Applies every schema version (idempotent statements); tolerates a concurrent creator. */
+export async function applySchema(httpUrl: string): Promise<void> {
+  for (const version of SCHEMA_VERSIONS) {
+    for (const statement of version.statements) {
+      await retry(() => exec(httpUrl, statement), 5);
+    }
+  }
+}
+
+async function retry<T>(fn: () => Promise<T>, attempts: number): Promise<T> {
+  let last: unknown;
+  for (let i = 0; i < attempts; i += 1) {
+    try {
+      return await fn();
+    } catch (error) {
+      last = error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * (i + 1)));
+    }
+  }
+  throw last;
+}
+
+/** Polls until `check` resolves true; WAL apply and view refresh are asynchronous. */
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  deadlineMs = 30_000,
+): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    if (await check().catch(() => false)) return;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+export interface ResultTable {
+  readonly columns: readonly { name: string; numeric: boolean; time: boolean }[];
+  readonly rows: readonly Record<string, unknown>[];
+}
+
+// PostgreSQL type OIDs the QuestDB plugin turns into numeric and time fields.
+const NUMERIC_OIDS = new Set([20, 21, 23, 700, 701, 1700]);
+const TIME_OIDS = new Set([1082, 1114, 1184]);
+
+/**
+ * Runs SQL over the PostgreSQL wire protocol, as the QuestDB data source does; numbers come
+ * back as numbers (int8 included), timestamps as Date.
+ */
+export async function query(pgUrl: string, sql: string): Promise<ResultTable> {
+  const client = new Client({
+    connectionString: pgUrl,
+    types: {
+      getTypeParser: (oid: number, format?: string) =>
+        oid === 20 ? (v: string) => Number(v) : types.getTypeParser(oid, format as 'text'),
+    },
+  });
+  await client.connect();
+  try {
+    const result = await client.query(sql);
+    return {
+      columns: result.fields.map((f) => ({
+        name: f.name,
+        numeric: NUMERIC_OIDS.has(f.dataTypeID),
+        time: TIME_OIDS.has(f.dataTypeID),
+      })),
+      rows: result.rows as Record<string, unknown>[],
+    };
+  } finally {
+    await client.end();
+  }
+}
+
+export function micros(ms: number): string {
+  return `cast(${Math.trunc(ms) * 1000} as timestamp)`;
+}
+
+/** SQL literal for a seeded value. */
+export function literal(value: string | number | boolean | null): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return `'${value.replace(/'/g, "''")}'`;
+  return String(value);
+}

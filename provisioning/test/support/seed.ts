@@ -1,0 +1,180 @@
+import { exec, literal, micros, query, waitFor } from './questdb';
+
+/**
+ * A known dataset with scrapers unique to one test file, relative to `nowMs`:
+ * - healthy: 20 navigations in the last 10 minutes, all successful, 100..290 ms, status 200;
+ *   20 successful scrapes of 10 items each in two runs; a punctual scheduler job; and 2 days ago
+ *   a baseline of 10 successful 100 ms navigations and 3 runs of 10 scrapes x 10 items;
+ * - broken: 20 navigations (every other one failing with http_5xx / 500), 20 000 ms each; 20
+ *   successful scrapes of which 15 extracted nothing and 5 extracted 2 items, in one run; a
+ *   scheduler job with a failed, a missed and a 10-minute-late run; the same 2-day-old baseline;
+ * - silent: 12 successful navigations 40 minutes ago, nothing since;
+ * - one scheduler run not tied to any scraper.
+ */
+export interface Seed {
+  readonly nowMs: number;
+  readonly healthy: string;
+  readonly broken: string;
+  readonly silent: string;
+  readonly scrapers: readonly string[];
+  readonly jobs: { readonly healthy: string; readonly broken: string; readonly unowned: string };
+  readonly scheduler: string;
+}
+
+type Row = Record<string, string | number | boolean | null>;
+
+const MIN = 60_000;
+
+function insert(table: string, rows: readonly Row[]): string {
+  const columns = Object.keys(rows[0]!);
+  const values = rows
+    .map(
+      (r) =>
+        `(${columns.map((c) => (c === 'ts' || c.endsWith('_at') ? tsValue(r[c]) : literal(r[c] ?? null))).join(', ')})`,
+    )
+    .join(',\n');
+  return `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values}`;
+}
+
+function tsValue(v: Row[string] | undefined): string {
+  return typeof v === 'number' ? micros(v) : 'null';
+}
+
+export async function seed(httpUrl: string, pgUrl: string, tag: string): Promise<Seed> {
+  const nowMs = Date.now();
+  const s: Seed = {
+    nowMs,
+    healthy: `pv-${tag}-healthy`,
+    broken: `pv-${tag}-broken`,
+    silent: `pv-${tag}-silent`,
+    scrapers: [`pv-${tag}-broken`, `pv-${tag}-healthy`, `pv-${tag}-silent`],
+    jobs: { healthy: `pv-${tag}-hjob`, broken: `pv-${tag}-bjob`, unowned: `pv-${tag}-njob` },
+    scheduler: `pv-${tag}-cron`,
+  };
+  let id = 0;
+  const eventId = (): string => `pv-${tag}-${(id += 1)}`;
+  const baselineMs = nowMs - 2 * 24 * 60 * MIN;
+
+  const nav = (scraper: string, ts: number, durationMs: number, success: boolean): Row => ({
+    ts,
+    event_id: eventId(),
+    scraper,
+    domain: `${scraper}.example`,
+    url: `https://${scraper}.example/p/${id}`,
+    duration_ms: durationMs,
+    retry_count: success ? 0 : 1,
+    success,
+    status_code: success ? 200 : 500,
+    bytes: 1000,
+    error: success ? null : 'HTTP 500',
+    error_class: success ? null : 'http_5xx',
+    run_id: null,
+  });
+  const scrape = (scraper: string, ts: number, items: number, runId: string): Row => ({
+    ts,
+    event_id: eventId(),
+    scraper,
+    domain: `${scraper}.example`,
+    url: `https://${scraper}.example/p/${id}`,
+    duration_ms: 50,
+    items_extracted: items,
+    success: true,
+    error: null,
+    error_class: null,
+    run_id: runId,
+  });
+
+  const navigations: Row[] = [];
+  const scrapes: Row[] = [];
+  for (let i = 0; i < 20; i += 1) {
+    navigations.push(nav(s.healthy, nowMs - 10 * MIN + i * 25_000, 100 + i * 10, true));
+    navigations.push(nav(s.broken, nowMs - 10 * MIN + i * 25_000, 20_000, i % 2 === 0));
+    // Healthy scrapes end 25 s before now: the last two fall within the last minute.
+    scrapes.push(
+      scrape(s.healthy, nowMs - (20 - i) * 25_000, 10, `${s.healthy}-run-${i < 10 ? 1 : 2}`),
+    );
+    scrapes.push(
+      scrape(s.broken, nowMs - 9 * MIN + i * 20_000, i < 15 ? 0 : 2, `${s.broken}-run-1`),
+    );
+  }
+  for (let i = 0; i < 12; i += 1)
+    navigations.push(nav(s.silent, nowMs - 40 * MIN + i * 10_000, 150, true));
+  for (const scraper of [s.healthy, s.broken]) {
+    for (let i = 0; i < 10; i += 1)
+      navigations.push(nav(scraper, baselineMs + i * 10_000, 100, true));
+    for (let i = 0; i < 30; i += 1) {
+      scrapes.push(
+        scrape(scraper, baselineMs + i * 10_000, 10, `${scraper}-base-${Math.floor(i / 10)}`),
+      );
+    }
+  }
+
+  const run = (
+    job: string,
+    scraper: string | null,
+    ts: number,
+    status: string,
+    latenessMs: number | null,
+  ): Row => ({
+    ts,
+    event_id: eventId(),
+    scheduler_name: s.scheduler,
+    job_name: job,
+    scraper,
+    status,
+    success: status === 'success',
+    duration_ms: status === 'missed' ? null : 30_000,
+    scrapers_run: status === 'missed' ? 0 : 1,
+    scheduled_at: ts - 60_000,
+    started_at: latenessMs === null ? null : ts - 60_000 + latenessMs,
+    lateness_ms: latenessMs,
+    error: status === 'failed' ? 'job crashed' : null,
+    error_class: status === 'failed' ? 'job_error' : null,
+    run_id: null,
+  });
+  const runs: Row[] = [
+    run(s.jobs.healthy, s.healthy, nowMs - 6 * MIN, 'success', 1_000),
+    run(s.jobs.broken, s.broken, nowMs - 5 * MIN, 'failed', 2_000),
+    run(s.jobs.broken, s.broken, nowMs - 4 * MIN, 'missed', null),
+    run(s.jobs.broken, s.broken, nowMs - 3 * MIN, 'success', 600_000),
+    run(s.jobs.unowned, null, nowMs - 2 * MIN, 'success', 500),
+  ];
+
+  await exec(httpUrl, insert('page_navigation', navigations));
+  await exec(httpUrl, insert('page_scrape', scrapes));
+  await exec(httpUrl, insert('scheduler_run', runs));
+
+  const inList = s.scrapers.map((x) => `'${x}'`).join(',');
+  const count = async (sql: string): Promise<number> =>
+    Number((await query(pgUrl, sql)).rows[0]?.['n'] ?? 0);
+  const expectCount = (what: string, sql: string, n: number): Promise<void> =>
+    waitFor(what, async () => (await count(sql)) === n, 60_000);
+  await expectCount(
+    'navigations',
+    `SELECT count() n FROM page_navigation WHERE scraper IN (${inList})`,
+    navigations.length,
+  );
+  await expectCount(
+    'scrapes',
+    `SELECT count() n FROM page_scrape WHERE scraper IN (${inList})`,
+    scrapes.length,
+  );
+  await expectCount(
+    'runs',
+    `SELECT count() n FROM scheduler_run WHERE scheduler_name = '${s.scheduler}'`,
+    runs.length,
+  );
+  for (const unit of ['1h', '1d']) {
+    await expectCount(
+      `page_navigation_${unit}`,
+      `SELECT sum(events) n FROM page_navigation_${unit} WHERE scraper IN (${inList})`,
+      navigations.length,
+    );
+    await expectCount(
+      `page_scrape_${unit}`,
+      `SELECT sum(events) n FROM page_scrape_${unit} WHERE scraper IN (${inList})`,
+      scrapes.length,
+    );
+  }
+  return s;
+}
