@@ -1,0 +1,153 @@
+import type { Scrapewatch } from '@scrapewatch/sdk';
+import type { Outcome, ScraperProfile } from './profiles';
+import { countAround, logNormal, pick } from './random';
+import { JOB_FAILURES, JOBS, drawLatenessMs, drawRunOutcome } from './scheduler';
+import { drawLatencyMs, drawOutcome } from './simulated-page';
+
+/** The collector refuses events older than its retention (7 days by default); stay inside. */
+export const MAX_BACKFILL_HOURS = 7 * 24 - 1;
+
+const NAVIGATION_TIMEOUT_MS = 20_000;
+const RETRIES = 2;
+const STATUS: Readonly<Record<Exclude<Outcome, 'ok' | 'timeout' | 'network'>, number>> = {
+  http_4xx: 404,
+  http_5xx: 503,
+  blocked: 429,
+  captcha: 403,
+};
+const RETRYABLE: ReadonlySet<Outcome> = new Set(['timeout', 'network', 'http_5xx']);
+
+/** One navigation as trackNavigation would have recorded it, without waiting for it. */
+function simulatedNavigation(profile: ScraperProfile) {
+  let durationMs = 0;
+  for (let attempt = 0; ; attempt++) {
+    const outcome = drawOutcome(profile);
+    const latencyMs = drawLatencyMs(profile);
+    const timedOut = outcome === 'timeout' || latencyMs > NAVIGATION_TIMEOUT_MS;
+    durationMs += timedOut ? NAVIGATION_TIMEOUT_MS : latencyMs;
+    const errorClass: Outcome = timedOut ? 'timeout' : outcome;
+    if (errorClass !== 'ok' && attempt < RETRIES && RETRYABLE.has(errorClass)) continue;
+    const statusCode =
+      errorClass === 'ok'
+        ? 200
+        : errorClass === 'timeout' || errorClass === 'network'
+          ? null
+          : STATUS[errorClass];
+    return {
+      durationMs,
+      retryCount: attempt,
+      success: errorClass === 'ok',
+      errorClass: errorClass === 'ok' ? null : errorClass,
+      statusCode,
+      error:
+        errorClass === 'ok'
+          ? null
+          : statusCode === null
+            ? errorClass === 'timeout'
+              ? `TimeoutError: page.goto: Timeout ${NAVIGATION_TIMEOUT_MS}ms exceeded.`
+              : 'Error: page.goto: net::ERR_CONNECTION_RESET'
+            : `HTTP ${statusCode} (${errorClass})`,
+    };
+  }
+}
+
+/**
+ * Sends `hours` of history through the same SDK clients (recordedAt in the past), so history
+ * panels, views and baselines have data on the first start. Healthy history: the live run then
+ * breaks marketbeat against a normal baseline. cnbc's silent windows appear in history too.
+ */
+export async function backfill(
+  clients: ReadonlyMap<string, Scrapewatch>,
+  profiles: readonly ScraperProfile[],
+  scheduler: Scrapewatch,
+  hours: number,
+  log: (message: string) => void,
+): Promise<number> {
+  const endMs = Date.now() - 60_000;
+  const startMs = endMs - hours * 3_600_000;
+  let sent = 0;
+  const hourMs = 3_600_000;
+  for (let sliceStart = startMs; sliceStart < endMs; sliceStart += hourMs) {
+    const sliceEnd = Math.min(endMs, sliceStart + hourMs);
+    for (const profile of profiles) {
+      const sw = clients.get(profile.name);
+      if (!sw) continue;
+      // Four times sparser than live: history needs shape, not volume.
+      const stepMs = profile.intervalMs * 4;
+      for (
+        let t = sliceStart + Math.random() * stepMs;
+        t < sliceEnd;
+        t += stepMs * (0.5 + Math.random())
+      ) {
+        const silence = profile.silence;
+        if (silence && (t - startMs) % silence.everyMs >= silence.everyMs - silence.forMs) continue;
+        const url = `${profile.baseUrl}${pick(profile.paths)}`;
+        const nav = simulatedNavigation(profile);
+        const recordedAt = Math.round(t);
+        sw.recordNavigation({
+          url,
+          navigationDurationMs: nav.durationMs,
+          retryCount: nav.retryCount,
+          success: nav.success,
+          error: nav.error,
+          errorClass: nav.errorClass,
+          statusCode: nav.statusCode,
+          bytes: nav.success ? 150_000 + Math.floor(Math.random() * 250_000) : null,
+          recordedAt,
+        });
+        sent++;
+        if (nav.success) {
+          const parseFailure = Math.random() < 0.01;
+          sw.recordScrape({
+            url,
+            scrapeDurationMs: logNormal(profile.scrapeMedianMs, 0.3),
+            itemsExtracted: parseFailure ? 0 : Math.max(1, countAround(profile.itemsMean)),
+            success: !parseFailure,
+            error: parseFailure ? 'SyntaxError: Unexpected token < in JSON at position 0' : null,
+            errorClass: parseFailure ? 'parse' : null,
+            recordedAt: recordedAt + 1,
+          });
+          sent++;
+        }
+      }
+    }
+    for (const job of JOBS) {
+      for (let due = sliceStart + Math.random() * job.everyMs; due < sliceEnd; due += job.everyMs) {
+        const outcome = drawRunOutcome(job);
+        const scheduledAt = Math.round(due);
+        if (outcome === 'missed' || outcome === 'skipped') {
+          scheduler.recordSchedulerRun({
+            jobName: job.name,
+            status: outcome,
+            scheduledAt,
+            startedAt: null,
+            scraperSource: job.scraper,
+            error:
+              outcome === 'missed' ? 'scheduler host was paused' : 'previous run still running',
+            recordedAt: scheduledAt,
+          });
+        } else {
+          const startedAt = Math.round(scheduledAt + drawLatenessMs(outcome));
+          const durationMs = logNormal(job.durationMedianMs, 0.4);
+          scheduler.recordSchedulerRun({
+            jobName: job.name,
+            status: outcome === 'failed' ? 'failed' : 'success',
+            scheduledAt,
+            startedAt,
+            durationMs,
+            scraperSource: job.scraper,
+            scrapersRun: outcome === 'failed' ? undefined : job.scraper ? 1 : 5,
+            error: outcome === 'failed' ? pick(JOB_FAILURES) : null,
+            errorClass: outcome === 'failed' ? 'other' : null,
+            recordedAt: Math.min(endMs, Math.round(startedAt + durationMs)),
+          });
+        }
+        sent++;
+      }
+    }
+    // One hour of history at a time keeps every queue far below its bound.
+    await Promise.all([...clients.values(), scheduler].map((sw) => sw.flush()));
+    log(`backfill: ${new Date(sliceEnd).toISOString()} reached, ${sent} events sent`);
+  }
+  return sent;
+}

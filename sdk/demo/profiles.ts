@@ -1,0 +1,105 @@
+/** What can happen to one navigation of a simulated scraper. */
+export type Outcome =
+  'ok' | 'timeout' | 'network' | 'http_4xx' | 'http_5xx' | 'blocked' | 'captcha';
+
+/**
+ * One simulated scraper. Latencies are log-normal (median, sigma); outcome probabilities are per
+ * navigation attempt (retries draw again). Times of incidents are in demo time (scaled by speed).
+ */
+export interface ScraperProfile {
+  readonly name: string;
+  readonly baseUrl: string;
+  readonly paths: readonly string[];
+  readonly navMedianMs: number;
+  readonly navSigma: number;
+  readonly scrapeMedianMs: number;
+  readonly itemsMean: number;
+  /** Probabilities of the failure outcomes; the rest is 'ok'. */
+  readonly failures: Readonly<Partial<Record<Exclude<Outcome, 'ok'>, number>>>;
+  /** Pause between two pages, demo time. */
+  readonly intervalMs: number;
+  /** After this long, successful scrapes extract zero items (selectors broke). */
+  readonly breaksAfterMs?: number;
+  /** Goes silent for `forMs` every `everyMs` (a crashed process, a stuck queue). */
+  readonly silence?: { readonly everyMs: number; readonly forMs: number };
+}
+
+const MINUTE = 60_000;
+const TICKERS = ['AAPL', 'MSFT', 'NVDA', 'AMZN', 'GOOGL', 'META', 'TSLA', 'BRK.B', 'JPM', 'V'];
+
+export const PROFILES: readonly ScraperProfile[] = [
+  {
+    // Fast and healthy: the reference line on every panel.
+    name: 'robinhood',
+    baseUrl: 'https://robinhood.com',
+    paths: TICKERS.map((t) => `/stocks/${t}`),
+    navMedianMs: 420,
+    navSigma: 0.35,
+    scrapeMedianMs: 60,
+    itemsMean: 24,
+    failures: { timeout: 0.003, network: 0.004, http_5xx: 0.005 },
+    intervalMs: 2_500,
+  },
+  {
+    // Occasional 5xx and timeouts; silent for 17 minutes every hour (the silent-scraper alert).
+    name: 'cnbc',
+    baseUrl: 'https://www.cnbc.com',
+    paths: TICKERS.map((t) => `/quotes/${t}`),
+    navMedianMs: 900,
+    navSigma: 0.45,
+    scrapeMedianMs: 110,
+    itemsMean: 18,
+    failures: { timeout: 0.01, network: 0.005, http_5xx: 0.03, http_4xx: 0.005 },
+    intervalMs: 3_000,
+    silence: { everyMs: 60 * MINUTE, forMs: 17 * MINUTE },
+  },
+  {
+    // The slow domain: p95 navigation well above 10 s (the p95 alert), some timeouts.
+    name: 'webull',
+    baseUrl: 'https://www.webull.com',
+    paths: TICKERS.map((t) => `/quote/nasdaq-${t.toLowerCase()}`),
+    navMedianMs: 4_800,
+    navSigma: 0.6,
+    scrapeMedianMs: 250,
+    itemsMean: 30,
+    failures: { timeout: 0.04, network: 0.01, http_5xx: 0.01 },
+    intervalMs: 2_000,
+  },
+  {
+    // Breaks: after a while pages still load but extract nothing (zero-item alerts).
+    name: 'marketbeat',
+    baseUrl: 'https://www.marketbeat.com',
+    paths: TICKERS.map((t) => `/stocks/NASDAQ/${t}/`),
+    navMedianMs: 1_300,
+    navSigma: 0.4,
+    scrapeMedianMs: 180,
+    itemsMean: 12,
+    failures: { captcha: 0.02, timeout: 0.005, http_5xx: 0.01 },
+    intervalMs: 3_500,
+    breaksAfterMs: 10 * MINUTE,
+  },
+  {
+    // Rate-limited and blocked often enough to sit below the 90% success threshold.
+    name: 'yahoo',
+    baseUrl: 'https://finance.yahoo.com',
+    paths: TICKERS.map((t) => `/quote/${t}`),
+    navMedianMs: 700,
+    navSigma: 0.5,
+    scrapeMedianMs: 90,
+    itemsMean: 40,
+    failures: { blocked: 0.09, captcha: 0.03, http_4xx: 0.03, http_5xx: 0.02, network: 0.01 },
+    intervalMs: 2_500,
+  },
+];
+
+/** Whether a scraper is in one of its silent windows at demo time `elapsedMs`. */
+export function isSilent(profile: ScraperProfile, elapsedMs: number): boolean {
+  if (!profile.silence) return false;
+  const phase = elapsedMs % profile.silence.everyMs;
+  // The silent window sits at the end of each cycle, so a fresh start is not silent.
+  return phase >= profile.silence.everyMs - profile.silence.forMs;
+}
+
+export function isBroken(profile: ScraperProfile, elapsedMs: number): boolean {
+  return profile.breaksAfterMs !== undefined && elapsedMs >= profile.breaksAfterMs;
+}

@@ -1,0 +1,27 @@
+// Public surface of @scrapewatch/sdk.
+export { createScrapewatch, DEFAULT_CLOSE_DEADLINE_MS } from './client';
+export type { Scrapewatch } from './client';
+export { DEFAULT_OPTIONS } from './options';
+export type {
+  ScrapewatchOptions,
+  ScrapewatchDeps,
+  DropReason,
+  DropInfo,
+  RetryInfo,
+  ErrorContext,
+} from './options';
+export type { DeliveryStats, FlushResult, CloseResult } from './delivery/delivery';
+export { retryDelayMs, parseRetryAfterMs } from './delivery/retry';
+export type { RetryPolicy } from './delivery/retry';
+export type { NavigationRecord, ScrapeRecord, SchedulerRunRecord } from './events';
+export type { NavigablePage, NavigationResponse, TrackNavigationOptions } from './track/navigation';
+export type { TrackScrapeOptions } from './track/scrape';
+export type { TrackSchedulerRunOptions, MissedRunOptions } from './track/scheduler';
+export { classifyError, classifyStatus, CAPTCHA_MARKERS } from './track/classify';
+export { ScrapewatchError, ERROR_CLASSES } from '@scrapewatch/protocol';
+export type {
+  ErrorCode,
+  ErrorDetail,
+  KnownErrorClass,
+  SchedulerStatus,
+} from '@scrapewatch/protocol';

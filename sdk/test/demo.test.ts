@@ -1,0 +1,130 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { testQuestDB } from '@scrapewatch/questdb';
+import { parseDemoConfig } from '../demo/config';
+import { startCollectorProcess, type CollectorProcess } from './support/collector-process';
+import { waitFor } from './support/ingest-double';
+import { query } from './support/questdb-query';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+describe('demo configuration', () => {
+  it('reads the environment and the flags', () => {
+    expect(parseDemoConfig([], {})).toEqual({
+      url: 'http://127.0.0.1:8080',
+      token: undefined,
+      speed: 1,
+      backfillHours: 0,
+      durationS: undefined,
+      suffix: '',
+    });
+    expect(
+      parseDemoConfig(['--backfill-hours', '24', '--duration-s=60', '--suffix', 'x1'], {
+        SCRAPEWATCH_URL: 'http://collector:8080',
+        SCRAPEWATCH_TOKEN: 'tok',
+        DEMO_SPEED: '5',
+      }),
+    ).toEqual({
+      url: 'http://collector:8080',
+      token: 'tok',
+      speed: 5,
+      backfillHours: 24,
+      durationS: 60,
+      suffix: '-x1',
+    });
+    expect(() => parseDemoConfig(['--backfill-hours', '500'], {})).toThrow(/backfill-hours/);
+    expect(() => parseDemoConfig(['--bogus'], {})).toThrow(/unknown option/);
+  });
+});
+
+describe('npm run demo against the real collector', () => {
+  const questdb = testQuestDB();
+  const token = `demo-test-token-${randomBytes(8).toString('hex')}`;
+  let spoolDir: string;
+  let collector: CollectorProcess;
+
+  beforeAll(async () => {
+    spoolDir = await mkdtemp(path.join(os.tmpdir(), 'sdk-demo-spool-'));
+    collector = await startCollectorProcess({
+      SCRAPEWATCH_INGEST_TOKENS: token,
+      SCRAPEWATCH_STREAM_TOKENS: `stream-${token}`,
+      SCRAPEWATCH_QUESTDB_HTTP: questdb.httpUrl,
+      SCRAPEWATCH_QUESTDB_PG: questdb.pgUrl,
+      SCRAPEWATCH_SPOOL_DIR: spoolDir,
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await collector?.stop();
+    await rm(spoolDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('backfills history, simulates live traffic and closes cleanly on SIGINT', async () => {
+    const suffix = randomBytes(4).toString('hex');
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'sdk/demo/main.ts',
+        '--backfill-hours',
+        '0.25',
+        '--speed',
+        '20',
+        '--suffix',
+        suffix,
+      ],
+      {
+        cwd: ROOT,
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          SCRAPEWATCH_URL: collector.url,
+          SCRAPEWATCH_TOKEN: token,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => resolve(code)),
+    );
+    try {
+      const count = async (table: string, where: string) =>
+        Number(
+          (await query(questdb.httpUrl, `SELECT count() FROM ${table} WHERE ${where}`))[0]?.[0] ??
+            0,
+        );
+      // History first (older than the start), then live events of the suffixed scrapers.
+      await waitFor(
+        `backfilled and live rows (${output})`,
+        async () =>
+          output.includes('backfill done') &&
+          (await count(
+            'page_navigation',
+            `scraper = 'robinhood-${suffix}' AND ts < dateadd('m', -5, now())`,
+          )) > 0 &&
+          (await count(
+            'page_scrape',
+            `scraper = 'yahoo-${suffix}' AND ts > dateadd('m', -1, now())`,
+          )) > 0 &&
+          (await count('scheduler_run', `scheduler_name = 'demo-cron-${suffix}'`)) > 0,
+        90_000,
+      );
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+      expect(output).toMatch(/demo: stopped; \d+ events delivered, 0 unsent/);
+      const errorClasses = await query(
+        questdb.httpUrl,
+        `SELECT DISTINCT error_class FROM page_navigation WHERE scraper LIKE '%-${suffix}' AND error_class IS NOT NULL`,
+      );
+      expect(errorClasses.length).toBeGreaterThan(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 150_000);
+});
