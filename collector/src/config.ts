@@ -226,6 +226,24 @@ function deepFreeze<T>(value: T): Readonly<T> {
 }
 
 /**
+ * SCRAPEWATCH_* names that belong to other parts of the stack (the SDK and demo, the compose
+ * file's .env): a shell that sources .env or exports the demo's settings must still start the
+ * collector, so these are ignored rather than refused as typos.
+ */
+export const OTHER_COMPONENTS_VARIABLES: readonly string[] = [
+  'SCRAPEWATCH_URL',
+  'SCRAPEWATCH_TOKEN',
+  'SCRAPEWATCH_DEMO_TOKEN',
+  'SCRAPEWATCH_GRAFANA_STREAM_TOKEN',
+  'SCRAPEWATCH_COLLECTOR_PUBLIC_URL',
+  'SCRAPEWATCH_QUESTDB_USER',
+  'SCRAPEWATCH_QUESTDB_PASSWORD',
+  'SCRAPEWATCH_QUESTDB_HOST',
+  'SCRAPEWATCH_ALERT_WEBHOOK_URL',
+];
+const OTHER_COMPONENTS = new Set(OTHER_COMPONENTS_VARIABLES);
+
+/**
  * Reads the collector's configuration from the environment, once. Unset variables take their
  * defaults; an empty value counts as unset. Throws ConfigError for an unknown SCRAPEWATCH_*
  * variable or an invalid value.
@@ -233,7 +251,7 @@ function deepFreeze<T>(value: T): Readonly<T> {
 export function loadConfig(env: NodeJS.ProcessEnv): Readonly<CollectorConfig> {
   const known = new Set<string>(VARIABLES);
   for (const name of Object.keys(env)) {
-    if (name.startsWith('SCRAPEWATCH_') && !known.has(name)) {
+    if (name.startsWith('SCRAPEWATCH_') && !known.has(name) && !OTHER_COMPONENTS.has(name)) {
       throw new ConfigError(name, 'unknown variable (see docs/collector.md for the list)');
     }
   }

@@ -1,4 +1,9 @@
-import { ConfigError, DEFAULT_INGEST_OPTIONS, loadConfig } from '../../src/config';
+import {
+  ConfigError,
+  DEFAULT_INGEST_OPTIONS,
+  OTHER_COMPONENTS_VARIABLES,
+  loadConfig,
+} from '../../src/config';
 import { DEFAULT_LIVE_OPTIONS } from '../../src/live/options';
 import { DEFAULT_STORAGE_OPTIONS } from '../../src/storage/options';
 
@@ -126,6 +131,12 @@ describe('loadConfig', () => {
     const error = failure({ SCRAPEWATCH_PROT: '8080' });
     expect(error.variable).toBe('SCRAPEWATCH_PROT');
     expect(error.message).toMatch(/unknown variable/);
+  });
+
+  it('ignores the SDK, demo and compose variables of the same prefix', () => {
+    const env: NodeJS.ProcessEnv = { SCRAPEWATCH_AUTH: 'off' };
+    for (const name of OTHER_COMPONENTS_VARIABLES) env[name] = 'x';
+    expect(() => loadConfig(env)).not.toThrow();
   });
 
   it('does not echo a token in its message', () => {
