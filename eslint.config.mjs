@@ -28,13 +28,22 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/await-thenable': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-console': 'error',
     },
   },
   {
     // Entry points and command-line tools may print to the console.
-    files: ['**/src/cli.ts', '**/src/main.ts', 'bench/**/*.ts', '**/demo/**/*.ts', '**/scripts/**/*.ts'],
+    files: [
+      '**/src/cli.ts',
+      '**/src/main.ts',
+      'bench/**/*.ts',
+      '**/demo/**/*.ts',
+      '**/scripts/**/*.ts',
+    ],
     rules: { 'no-console': 'off' },
   },
 );

@@ -1,0 +1,2 @@
+// Stylesheets imported by @grafana/ui mean nothing to jsdom.
+module.exports = {};

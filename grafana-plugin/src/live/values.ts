@@ -1,0 +1,91 @@
+import type { AcceptedEvent, LiveAggregate, LiveField } from '@scrapewatch/protocol';
+
+/** Event time in epoch ms: the scraper's `recordedAt`, the designated timestamp in storage too. */
+export function eventTimeMs(event: AcceptedEvent): number {
+  return event.recordedAt;
+}
+
+/**
+ * The event's scraper (its live channel and `scraper` column): the rule of the protocol's
+ * `channelOf`, restated because importing it would pull the TypeBox schemas beside it into the
+ * browser bundle. A test keeps the two equal.
+ */
+export function eventScraper(event: AcceptedEvent): string {
+  if (event.type === 'scheduler_run') return event.scraperSource ?? event.schedulerName;
+  return event.scraperSource;
+}
+
+export function eventSucceeded(event: AcceptedEvent): boolean {
+  if (event.type === 'scheduler_run') {
+    return event.success ?? event.status === 'success';
+  }
+  return event.success;
+}
+
+/** The plotted value of `field` for one event; null when the kind has no such value. */
+export function eventValue(event: AcceptedEvent, field: LiveField): number | null {
+  switch (field) {
+    case 'duration':
+      if (event.type === 'page_navigation') return event.navigationDurationMs;
+      if (event.type === 'page_scrape') return event.scrapeDurationMs;
+      return event.durationMs;
+    case 'items':
+      return event.type === 'page_scrape' ? event.itemsExtracted : null;
+    case 'retries':
+      return event.type === 'page_navigation' ? event.retryCount : null;
+    case 'success':
+      return eventSucceeded(event) ? 1 : 0;
+  }
+}
+
+/** Nearest-rank percentile of unsorted values; null for none. */
+export function percentile(values: readonly number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? null;
+}
+
+/**
+ * One aggregate over the events of one window. count: events; rate: events per second over the
+ * window; success_pct: 0-100 (null without events); avg/p95: of `field` (null without values).
+ */
+export function aggregateEvents(
+  events: readonly AcceptedEvent[],
+  aggregate: LiveAggregate,
+  field: LiveField,
+  windowMs: number,
+): number | null {
+  switch (aggregate) {
+    case 'count':
+      return events.length;
+    case 'rate':
+      return events.length / (windowMs / 1000);
+    case 'success_pct': {
+      if (events.length === 0) return null;
+      const successes = events.filter(eventSucceeded).length;
+      return (100 * successes) / events.length;
+    }
+    case 'avg': {
+      const values = numbers(events, field);
+      if (values.length === 0) return null;
+      return values.reduce((sum, v) => sum + v, 0) / values.length;
+    }
+    case 'p95':
+      return percentile(numbers(events, field), 95);
+  }
+}
+
+/** Aggregates whose value does not depend on the plotted fields. */
+export function isFieldless(aggregate: LiveAggregate): boolean {
+  return aggregate === 'count' || aggregate === 'rate' || aggregate === 'success_pct';
+}
+
+function numbers(events: readonly AcceptedEvent[], field: LiveField): number[] {
+  const out: number[] = [];
+  for (const event of events) {
+    const value = eventValue(event, field);
+    if (value !== null) out.push(value);
+  }
+  return out;
+}

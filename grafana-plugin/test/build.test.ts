@@ -1,0 +1,108 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import * as grafanaData from '@grafana/data';
+import { DataSourceApi, DataSourcePlugin } from '@grafana/data';
+import * as grafanaRuntime from '@grafana/runtime';
+import * as grafanaSchema from '@grafana/schema';
+import * as grafanaUi from '@grafana/ui';
+import * as lodash from 'lodash';
+import * as react from 'react';
+import * as reactDom from 'react-dom';
+import * as jsxRuntime from 'react/jsx-runtime';
+import * as rxjs from 'rxjs';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+
+// Checks the artefact Grafana loads: run `npm run build -w grafana-plugin` first (the root
+// `npm test` does).
+const PLUGIN_DIR = path.resolve(__dirname, '..');
+const DIST = path.join(PLUGIN_DIR, 'dist');
+const SCHEMA = path.resolve(PLUGIN_DIR, '../../shared/grafana/plugin.schema.json');
+
+/** What Grafana's SystemJS loader provides to plugins for the externals. */
+const SHARED_MODULES: Record<string, unknown> = {
+  '@grafana/data': grafanaData,
+  '@grafana/ui': grafanaUi,
+  '@grafana/runtime': grafanaRuntime,
+  '@grafana/schema': grafanaSchema,
+  react,
+  'react-dom': reactDom,
+  'react/jsx-runtime': jsxRuntime,
+  rxjs,
+  lodash,
+};
+
+function distFile(name: string): string {
+  const file = path.join(DIST, name);
+  if (!existsSync(file))
+    throw new Error(`${file} is missing: run "npm run build -w grafana-plugin" first`);
+  return file;
+}
+
+/** Loads dist/module.js as Grafana does: an AMD module whose dependencies are the shared modules. */
+function loadAmd(code: string): { deps: string[]; exports: Record<string, unknown> } {
+  let loaded: { deps: string[]; exports: Record<string, unknown> } | undefined;
+  const define = (deps: string[], factory: (...modules: unknown[]) => Record<string, unknown>) => {
+    const modules = deps.map((dep) => {
+      const shared = SHARED_MODULES[dep];
+      if (shared === undefined)
+        throw new Error(`module.js asks for ${dep}, which Grafana does not provide`);
+      return shared;
+    });
+    loaded = { deps, exports: factory(...modules) };
+  };
+  (define as unknown as { amd: object }).amd = {};
+  new Function('define', code)(define);
+  if (loaded === undefined) throw new Error('module.js did not call define()');
+  return loaded;
+}
+
+describe('the built plugin', () => {
+  it("dist/plugin.json is valid against Grafana's plugin.json schema", () => {
+    const schema = JSON.parse(readFileSync(SCHEMA, 'utf8')) as Record<string, unknown>;
+    expect(schema.$schema).toMatch(/draft-07/);
+    // Draft-07 patterns are ECMA-262 without the u flag (the schema escapes '-' in character classes).
+    const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+    addFormats(ajv);
+    const validate = ajv.compile(schema);
+    const manifest = JSON.parse(readFileSync(distFile('plugin.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    const valid = validate(manifest);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+    expect(manifest).toMatchObject({
+      id: 'scrapewatch-live-datasource',
+      type: 'datasource',
+      streaming: true,
+      metrics: true,
+    });
+    expect((manifest.info as { version: string }).version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(existsSync(path.join(DIST, 'img', 'logo.svg'))).toBe(true);
+    expect(existsSync(path.join(DIST, 'README.md'))).toBe(true);
+  });
+
+  it('dist/module.js is an AMD module exporting the DataSourcePlugin with its class and editors', () => {
+    const { deps, exports } = loadAmd(readFileSync(distFile('module.js'), 'utf8'));
+    expect(deps).toEqual(
+      expect.arrayContaining(['@grafana/data', '@grafana/runtime', '@grafana/ui', 'react', 'rxjs']),
+    );
+    const plugin = exports.plugin as DataSourcePlugin<DataSourceApi>;
+    expect(plugin).toBeInstanceOf(DataSourcePlugin);
+    expect(typeof plugin.components.ConfigEditor).toBe('function');
+    expect(typeof plugin.components.QueryEditor).toBe('function');
+    const ds = new plugin.DataSourceClass({
+      id: 1,
+      uid: 'scrapewatch-live',
+      type: 'scrapewatch-live-datasource',
+      name: 'Scrapewatch Live',
+      jsonData: { collectorUrl: 'http://127.0.0.1:8080' },
+      meta: { id: 'scrapewatch-live-datasource' },
+    } as never);
+    expect(ds).toBeInstanceOf(DataSourceApi);
+    expect(typeof ds.query).toBe('function');
+    expect(typeof ds.testDatasource).toBe('function');
+    expect(typeof ds.metricFindQuery).toBe('function');
+  });
+});
