@@ -1,7 +1,15 @@
 const { existsSync } = require('node:fs');
 const path = require('node:path');
 
-const WORKSPACES = ['protocol', 'questdb', 'collector', 'sdk', 'grafana-plugin', 'provisioning'];
+const WORKSPACES = [
+  'protocol',
+  'questdb',
+  'collector',
+  'sdk',
+  'grafana-plugin',
+  'provisioning',
+  'bench',
+];
 
 /** @type {import('jest').Config} */
 module.exports = {

@@ -1,0 +1,182 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+export const SCENARIOS = ['ingest', 'fanout', 'memory', 'slow'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+export interface BenchOptions {
+  readonly only: ReadonlySet<Scenario>;
+  // ingest
+  readonly rows: number;
+  readonly batchSize: number;
+  readonly senders: number;
+  readonly concurrency: number;
+  readonly rounds: number;
+  readonly ingestMaxSeconds: number;
+  // fan-out
+  readonly subscribers: number;
+  readonly eventsPerSecond: number;
+  readonly durationSeconds: number;
+  readonly warmupSeconds: number;
+  /** Scraper channels the events are spread over, round-robin. */
+  readonly channels: number;
+  /** Every subscriber takes "*" (all channels) instead of one channel each. */
+  readonly wildcard: boolean;
+  readonly fanoutBatchSize: number;
+  readonly slowFraction: number;
+  readonly fanoutRounds: number;
+  // memory
+  readonly memorySubscribers: readonly number[];
+  // processes
+  readonly clientsPerProcess: number;
+  readonly connectConcurrency: number;
+  // collector
+  readonly profile: boolean;
+  /** Baselines only: the collector is not started and its figures say so. */
+  readonly noCollector: boolean;
+  readonly lingerMs: number | undefined;
+  readonly collectorReadyTimeoutSeconds: number;
+  readonly questdbHeap: string;
+  readonly keep: boolean;
+  readonly out: string;
+}
+
+export const USAGE = `npm run bench -- [flags]
+  --only ingest,fanout,memory,slow   scenarios to run (default: all)
+  --rows N              rows per ingest variant (default 100000)
+  --batch N             events per ingest request / ILP flush (default 500)
+  --senders N           ingest sender processes (default 2)
+  --concurrency N       requests in flight per sender process (default 4)
+  --rounds N            ingest rounds, variants interleaved in each (default 1)
+  --ingest-max-seconds S  time cap per ingest variant; rows not sent by then are reported (default 60)
+  --subscribers N       fan-out subscribers (default 1000)
+  --rate N              fan-out events per second posted (default 10000)
+  --duration S          fan-out measured seconds (default 10)
+  --warmup S            fan-out seconds before measuring (default 2)
+  --channels N          scraper channels the events are spread over; subscriber i takes channel i mod N (default 100)
+  --wildcard            every subscriber takes "*" instead (each gets every event: --rate times subscribers)
+  --fanout-batch N      events per fan-out POST (default 100)
+  --fanout-rounds N     fan-out rounds, baseline and collector interleaved; the median p99 round is reported (default 1)
+  --slow-fraction F     share of subscribers that stop reading in the slow scenario (default 0.1)
+  --memory-subscribers A,B   idle subscriber counts for the memory scenario (default 1000,10000)
+  --clients-per-process N    WebSocket clients per subscriber process (default 2500)
+  --connect-concurrency N    handshakes in flight per subscriber process (default 100)
+  --linger-ms N         collector live linger (SCRAPEWATCH_LIVE_LINGER_MS; default: the collector's)
+  --profile             run the collector under --cpu-prof; the profile path is printed
+  --no-collector        baselines only (calibrate a machine); collector figures say "unavailable"
+  --collector-ready-timeout S  wait for /readyz (default 90)
+  --questdb-heap SIZE   QuestDB JVM heap (default 1g)
+  --keep                keep the temporary QuestDB root, spool, logs
+  --out FILE            results file (default bench/results.json)
+  --help`;
+
+function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min)
+    throw new Error(`--${name} must be an integer >= ${min}, got "${raw}"`);
+  return value;
+}
+
+function fraction(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!(value >= 0 && value < 1)) throw new Error(`--${name} must be in [0, 1), got "${raw}"`);
+  return value;
+}
+
+function scenarios(raw: string | undefined): Set<Scenario> {
+  if (raw === undefined) return new Set(SCENARIOS);
+  const chosen = new Set<Scenario>();
+  for (const name of raw.split(',').map((part) => part.trim())) {
+    if (!(SCENARIOS as readonly string[]).includes(name)) {
+      throw new Error(`--only: unknown scenario "${name}" (known: ${SCENARIOS.join(', ')})`);
+    }
+    chosen.add(name as Scenario);
+  }
+  return chosen;
+}
+
+/** Parses the command line; throws with the flag's name when a value is wrong. Undefined on --help. */
+export function parseBenchOptions(
+  argv: readonly string[],
+  repoRoot: string,
+): BenchOptions | undefined {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      only: { type: 'string' },
+      rows: { type: 'string' },
+      batch: { type: 'string' },
+      senders: { type: 'string' },
+      concurrency: { type: 'string' },
+      rounds: { type: 'string' },
+      'ingest-max-seconds': { type: 'string' },
+      subscribers: { type: 'string' },
+      rate: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      channels: { type: 'string' },
+      wildcard: { type: 'boolean' },
+      'fanout-batch': { type: 'string' },
+      'slow-fraction': { type: 'string' },
+      'fanout-rounds': { type: 'string' },
+      'memory-subscribers': { type: 'string' },
+      'clients-per-process': { type: 'string' },
+      'connect-concurrency': { type: 'string' },
+      'linger-ms': { type: 'string' },
+      profile: { type: 'boolean' },
+      'no-collector': { type: 'boolean' },
+      'collector-ready-timeout': { type: 'string' },
+      'questdb-heap': { type: 'string' },
+      keep: { type: 'boolean' },
+      out: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) return undefined;
+  const memorySubscribers = (values['memory-subscribers'] ?? '1000,10000')
+    .split(',')
+    .map((part) => positiveInt('memory-subscribers', part.trim(), 0))
+    .sort((a, b) => a - b);
+  return {
+    only: scenarios(values.only),
+    rows: positiveInt('rows', values.rows, 100_000),
+    batchSize: positiveInt('batch', values.batch, 500),
+    senders: positiveInt('senders', values.senders, 2),
+    concurrency: positiveInt('concurrency', values.concurrency, 4),
+    rounds: positiveInt('rounds', values.rounds, 1),
+    ingestMaxSeconds: positiveInt('ingest-max-seconds', values['ingest-max-seconds'], 60),
+    subscribers: positiveInt('subscribers', values.subscribers, 1_000),
+    eventsPerSecond: positiveInt('rate', values.rate, 10_000),
+    durationSeconds: positiveInt('duration', values.duration, 10),
+    warmupSeconds: positiveInt('warmup', values.warmup, 2, 0),
+    channels: positiveInt('channels', values.channels, 100),
+    wildcard: values.wildcard ?? false,
+    fanoutBatchSize: positiveInt('fanout-batch', values['fanout-batch'], 100),
+    slowFraction: fraction('slow-fraction', values['slow-fraction'], 0.1),
+    fanoutRounds: positiveInt('fanout-rounds', values['fanout-rounds'], 1),
+    memorySubscribers,
+    clientsPerProcess: positiveInt('clients-per-process', values['clients-per-process'], 2_500),
+    connectConcurrency: positiveInt('connect-concurrency', values['connect-concurrency'], 100),
+    profile: values.profile ?? false,
+    noCollector: values['no-collector'] ?? false,
+    lingerMs:
+      values['linger-ms'] === undefined
+        ? undefined
+        : positiveInt('linger-ms', values['linger-ms'], 0, 0),
+    collectorReadyTimeoutSeconds: positiveInt(
+      'collector-ready-timeout',
+      values['collector-ready-timeout'],
+      90,
+    ),
+    questdbHeap: values['questdb-heap'] ?? '1g',
+    keep: values.keep ?? false,
+    out: path.resolve(repoRoot, values.out ?? path.join('bench', 'results.json')),
+  };
+}
+
+/** Names of the scraper channels of a fan-out run. */
+export function channelNames(channels: number): string[] {
+  return Array.from({ length: channels }, (_, i) => `bench-fanout-${i}`);
+}

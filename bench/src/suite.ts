@@ -1,0 +1,302 @@
+import type { CollectorProcess } from './collector-process';
+import { channelNames, type BenchOptions } from './options';
+import { awaitRowCounts } from './questdb-env';
+import {
+  isUnavailable,
+  type FanoutResults,
+  type IngestResults,
+  type SlowResults,
+  type Unavailable,
+} from './results';
+import {
+  runFanout,
+  subscriberCores,
+  type FanoutResult,
+  type FanoutSpec,
+  type FanoutTarget,
+} from './scenarios/fanout';
+import { runIngest, type IngestRun, type IngestVariant } from './scenarios/ingest';
+import { runMemory, type MemoryResult } from './scenarios/memory';
+import { startWsBaseline } from './scenarios/ws-baseline';
+
+/** Which runs happen in which order, and how their figures are summarised. */
+
+export type Log = (message: string) => void;
+
+function median(values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? sorted[middle]
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+function unavailable(reason: string): Unavailable {
+  return { unavailable: reason };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Raw ILP baseline, collector POST and SDK, the same row count each, interleaved per round (the
+ * order flips every round so neither side always runs on a warmer machine).
+ */
+export async function runIngestSuite(
+  options: BenchOptions,
+  questdb: { readonly httpUrl: string; readonly pid: number | undefined },
+  collector: CollectorProcess | undefined,
+  collectorMissing: string,
+  runTag: string,
+  log: Log,
+): Promise<IngestResults> {
+  const questdbHttpUrl = questdb.httpUrl;
+  const variants: IngestVariant[] = [{ mode: 'ilp', label: 'raw ILP client', url: questdbHttpUrl }];
+  if (collector) {
+    variants.push({ mode: 'http', label: 'collector POST /v1/metrics', url: collector.url });
+    variants.push({ mode: 'sdk', label: 'collector via @scrapewatch/sdk', url: collector.url });
+  }
+  const spec = {
+    rows: options.rows,
+    batchSize: options.batchSize,
+    senders: options.senders,
+    concurrency: options.concurrency,
+    maxDurationMs: options.ingestMaxSeconds * 1000,
+    watchPids: { collector: collector?.pid, questdb: questdb.pid },
+    runTag,
+  };
+  const runs: IngestRun[] = [];
+  const failures: Record<string, string> = {};
+  for (let round = 1; round <= options.rounds; round++) {
+    const order = round % 2 === 1 ? variants : [...variants].reverse();
+    for (const variant of order) {
+      log(`ingest round ${round}: ${variant.label}, ${options.rows.toLocaleString('en-US')} rows`);
+      try {
+        const run = await runIngest(variant, spec, round);
+        runs.push(run);
+        log(
+          `  ${Math.round(run.eventsPerSecond).toLocaleString('en-US')} events/s (${run.acceptedRows} accepted, ` +
+            `${run.failedRows} failed, ${run.notSentRows} not sent by the time cap, ${Math.round(run.wallMs)} ms); ` +
+            `CPU: collector ${(run.cpu.coresByProcess['collector'] ?? 0).toFixed(2)} cores, ` +
+            `QuestDB ${(run.cpu.coresByProcess['questdb'] ?? Number.NaN).toFixed(2)} cores, machine ${(run.cpu.machineBusy * 100).toFixed(0)}% busy`,
+        );
+        if (run.errors.length > 0) log(`  errors: ${run.errors.join(' | ')}`);
+      } catch (error) {
+        failures[variant.mode] = errorText(error);
+        log(`  failed: ${errorText(error)}`);
+      }
+    }
+  }
+  const rate = (mode: IngestRun['mode']): number | undefined =>
+    median(runs.filter((run) => run.mode === mode).map((run) => run.eventsPerSecond));
+  const collectorRate = (mode: 'http' | 'sdk'): number | Unavailable =>
+    rate(mode) ?? unavailable(collector ? (failures[mode] ?? 'no run') : collectorMissing);
+  const results: IngestResults = {
+    runs,
+    rawEventsPerSecond: rate('ilp'),
+    collectorEventsPerSecond: collectorRate('http'),
+    sdkEventsPerSecond: collectorRate('sdk'),
+  };
+  const expected: Record<string, number> = {};
+  for (const run of runs) expected[run.scraper] = run.acceptedRows;
+  log('ingest: checking that every accepted row is stored (WAL apply is asynchronous)');
+  try {
+    results.stored = await awaitRowCounts(questdbHttpUrl, expected, 120_000);
+  } catch (error) {
+    log(`  could not count stored rows: ${errorText(error)}`);
+  }
+  return results;
+}
+
+function fanoutSpec(options: BenchOptions, pauseEvery: number): FanoutSpec {
+  const eventChannels = channelNames(options.channels);
+  return {
+    subscribers: options.subscribers,
+    eventsPerSecond: options.eventsPerSecond,
+    durationSeconds: options.durationSeconds,
+    warmupSeconds: options.warmupSeconds,
+    eventChannels,
+    subscriptionChannels: options.wildcard ? ['*'] : eventChannels,
+    batchSize: options.fanoutBatchSize,
+    pauseEvery,
+    clientsPerProcess: options.clientsPerProcess,
+    connectConcurrency: options.connectConcurrency,
+  };
+}
+
+export function collectorTarget(collector: CollectorProcess, questdbPid?: number): FanoutTarget {
+  return {
+    name: 'collector',
+    streamUrl: `${collector.url.replace(/^http/, 'ws')}/v1/stream`,
+    publishUrl: `${collector.url}/v1/metrics`,
+    memory: () => collector.memory(),
+    pid: collector.pid,
+    alsoWatch: { questdb: questdbPid },
+  };
+}
+
+function describe(result: FanoutResult): string {
+  const l = result.latency;
+  return (
+    `p50 ${l.p50Ms.toFixed(2)} ms, p95 ${l.p95Ms.toFixed(2)} ms, p99 ${l.p99Ms.toFixed(2)} ms; ` +
+    `${(result.completeness * 100).toFixed(2)}% of ${result.expectedDeliveries.toLocaleString('en-US')} deliveries; ` +
+    `${result.connected.subscribed} subscribed (${result.connected.failed} failed); ` +
+    `posted ${Math.round(result.publisher.achievedEventsPerSecond)} ev/s, max lag ${Math.round(result.publisher.maxLagMs)} ms; ` +
+    `CPU cores: ${result.target} ${(result.cpu.coresByProcess[result.target] ?? Number.NaN).toFixed(2)}, ` +
+    `subscribers ${subscriberCores(result.cpu).toFixed(2)}, publisher ${(result.cpu.coresByProcess['publisher'] ?? Number.NaN).toFixed(2)}, ` +
+    (result.cpu.coresByProcess['questdb'] === undefined
+      ? ''
+      : `QuestDB ${result.cpu.coresByProcess['questdb'].toFixed(2)}, `) +
+    `machine ${(result.cpu.machineBusy * 100).toFixed(0)}% busy`
+  );
+}
+
+async function attempt(
+  label: string,
+  log: Log,
+  run: () => Promise<FanoutResult>,
+): Promise<FanoutResult | Unavailable> {
+  log(label);
+  try {
+    const result = await run();
+    log(`  ${describe(result)}`);
+    if (result.publisher.errors.length > 0)
+      log(`  publisher errors: ${result.publisher.errors.join(' | ')}`);
+    if (result.connected.errors.length > 0)
+      log(`  connect errors: ${result.connected.errors.join(' | ')}`);
+    return result;
+  } catch (error) {
+    log(`  failed: ${errorText(error)}`);
+    return unavailable(`failed: ${errorText(error)}`);
+  }
+}
+
+/** The bare ws broadcast baseline, then the collector, same subscribers, rate and payloads. */
+export async function runFanoutSuite(
+  options: BenchOptions,
+  collector: CollectorProcess | undefined,
+  collectorMissing: string,
+  questdbPid: number | undefined,
+  log: Log,
+): Promise<FanoutResults> {
+  const spec = fanoutSpec(options, 0);
+  const sizes = `${options.subscribers} subscribers, ${options.eventsPerSecond} events/s`;
+  const baselineRuns: Array<FanoutResult | Unavailable> = [];
+  const collectorRuns: Array<FanoutResult | Unavailable> = [];
+  const runBaseline = async (round: number): Promise<void> => {
+    baselineRuns.push(
+      await attempt(`fan-out round ${round}: bare ws baseline, ${sizes}`, log, async () => {
+        const server = await startWsBaseline();
+        try {
+          return await runFanout(server.target, spec);
+        } finally {
+          await server.stop();
+        }
+      }),
+    );
+  };
+  const runCollector = async (round: number): Promise<void> => {
+    collectorRuns.push(
+      collector
+        ? await attempt(`fan-out round ${round}: collector, ${sizes}`, log, () =>
+            runFanout(collectorTarget(collector, questdbPid), spec),
+          )
+        : unavailable(collectorMissing),
+    );
+  };
+  // Interleaved, the order flipping every round, so neither side always runs on a warmer machine.
+  for (let round = 1; round <= options.fanoutRounds; round++) {
+    if (round % 2 === 1) {
+      await runBaseline(round);
+      await runCollector(round);
+    } else {
+      await runCollector(round);
+      await runBaseline(round);
+    }
+  }
+  return {
+    baseline: medianByP99(baselineRuns),
+    collector: medianByP99(collectorRuns),
+    rounds: { baseline: baselineRuns, collector: collectorRuns },
+  };
+}
+
+/** The run whose p99 is the median of the rounds (the lower middle for an even count). */
+function medianByP99(runs: ReadonlyArray<FanoutResult | Unavailable>): FanoutResult | Unavailable {
+  const measured = runs.filter((run): run is FanoutResult => !isUnavailable(run));
+  if (measured.length === 0) return runs[0] ?? unavailable('no run');
+  const sorted = [...measured].sort((a, b) => a.latency.p99Ms - b.latency.p99Ms);
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? measured[0] ?? unavailable('no run');
+}
+
+/**
+ * The collector with a share of subscribers not reading, against a reference run without them
+ * taken right before it in each round: back to back, so the collector's replay rings (which fill
+ * over the first runs and grow its RSS) are in the same state for both.
+ */
+export async function runSlowSuite(
+  options: BenchOptions,
+  collector: CollectorProcess | undefined,
+  collectorMissing: string,
+  questdbPid: number | undefined,
+  log: Log,
+): Promise<SlowResults> {
+  if (!collector)
+    return { without: unavailable(collectorMissing), with: unavailable(collectorMissing) };
+  const pauseEvery =
+    options.slowFraction > 0 ? Math.max(1, Math.round(1 / options.slowFraction)) : 0;
+  const withoutRuns: Array<FanoutResult | Unavailable> = [];
+  const withRuns: Array<FanoutResult | Unavailable> = [];
+  for (let round = 1; round <= options.fanoutRounds; round++) {
+    withoutRuns.push(
+      await attempt(`slow consumers round ${round}: reference, none paused`, log, () =>
+        runFanout(collectorTarget(collector, questdbPid), fanoutSpec(options, 0)),
+      ),
+    );
+    withRuns.push(
+      await attempt(
+        `slow consumers round ${round}: 1 in ${pauseEvery} of ${options.subscribers} subscribers paused`,
+        log,
+        () => runFanout(collectorTarget(collector, questdbPid), fanoutSpec(options, pauseEvery)),
+      ),
+    );
+  }
+  return { without: medianByP99(withoutRuns), with: medianByP99(withRuns) };
+}
+
+export async function runMemorySuite(
+  options: BenchOptions,
+  collector: CollectorProcess | undefined,
+  collectorMissing: string,
+  log: Log,
+): Promise<MemoryResult | Unavailable> {
+  if (!collector) return unavailable(collectorMissing);
+  log(`memory: idle subscribers at ${options.memorySubscribers.join(', ')}`);
+  try {
+    const result = await runMemory({
+      streamUrl: collectorTarget(collector).streamUrl,
+      levels: options.memorySubscribers,
+      channels: channelNames(options.channels),
+      clientsPerProcess: options.clientsPerProcess,
+      connectConcurrency: options.connectConcurrency,
+      holdSeconds: 5,
+      memory: () => collector.memory(),
+    });
+    for (const level of result.levels) {
+      log(
+        `  ${level.subscribers}: RSS ${(level.rssBytesPerSubscriber / 1024).toFixed(1)} KB/subscriber, ` +
+          `heap ${level.heapBytesPerSubscriber === undefined ? 'n/a' : (level.heapBytesPerSubscriber / 1024).toFixed(1)} KB/subscriber ` +
+          `(${level.subscribed} subscribed, ${level.failed} failed, connected in ${Math.round(level.connectMs)} ms)`,
+      );
+      if (level.connectErrors.length > 0)
+        log(`  connect errors: ${level.connectErrors.join(' | ')}`);
+    }
+    log(`  held: ${result.held} of ${result.heldOf} open after the hold`);
+    return result;
+  } catch (error) {
+    log(`  failed: ${errorText(error)}`);
+    return unavailable(`failed: ${errorText(error)}`);
+  }
+}
