@@ -7,7 +7,7 @@ describe('docs/errors.md', () => {
   const doc = readFileSync(path.resolve(__dirname, '../../docs/errors.md'), 'utf8');
   const rows = new Map<string, string[]>();
   for (const line of doc.split('\n')) {
-    const match = /^\| `([A-Z0-9_]+)` \|(.*)\|\s*$/.exec(line);
+    const match = /^\| `([A-Z0-9_]+)`\s*\|(.*)\|\s*$/.exec(line);
     if (match?.[1] && match[2] !== undefined)
       rows.set(
         match[1],

@@ -54,7 +54,9 @@ const digest = (value: string): Buffer => createHash('sha256').update(value, 'ut
  * (SHA-256 digests of equal length, all compared), so timing reveals neither which token nor how
  * much of it matched.
  */
-export function createTokenVerifier(specs: readonly TokenSpec[]): (presented: string | undefined) => TokenScope | undefined {
+export function createTokenVerifier(
+  specs: readonly TokenSpec[],
+): (presented: string | undefined) => TokenScope | undefined {
   const known = specs.map((spec, tokenIndex) => ({
     digest: digest(spec.token),
     scope: {
