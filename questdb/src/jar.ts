@@ -12,15 +12,15 @@ export interface JavaRuntime {
   readonly major: number;
 }
 
-function javaCandidates(): string[] {
-  const fromEnv = process.env['JAVA_HOME'];
+function javaCandidates(env: NodeJS.ProcessEnv): string[] {
+  const fromEnv = env['JAVA_HOME'];
   const list = fromEnv ? [path.join(fromEnv, 'bin', 'java')] : [];
   list.push('java');
   return list;
 }
 
-function javaMajor(javaBin: string): number | undefined {
-  const probe = spawnSync(javaBin, ['-version'], { encoding: 'utf8' });
+function javaMajor(javaBin: string, env: NodeJS.ProcessEnv): number | undefined {
+  const probe = spawnSync(javaBin, ['-version'], { encoding: 'utf8', env });
   if (probe.error || probe.status !== 0) return undefined;
   const match = /version "(\d+)(?:\.(\d+))?/.exec(`${probe.stderr}${probe.stdout}`);
   if (!match) return undefined;
@@ -30,10 +30,10 @@ function javaMajor(javaBin: string): number | undefined {
 }
 
 /** Finds a Java runtime new enough for the pinned QuestDB, or says exactly what to install. */
-export function findJava(): JavaRuntime {
+export function findJava(env: NodeJS.ProcessEnv = process.env): JavaRuntime {
   let tooOld: { javaBin: string; major: number } | undefined;
-  for (const javaBin of javaCandidates()) {
-    const major = javaMajor(javaBin);
+  for (const javaBin of javaCandidates(env)) {
+    const major = javaMajor(javaBin, env);
     if (major === undefined) continue;
     if (major >= MIN_JAVA_MAJOR) return { javaBin, major };
     tooOld ??= { javaBin, major };
@@ -56,12 +56,15 @@ export function findJava(): JavaRuntime {
  * Returns the path of the pinned QuestDB jar, fetching it from Maven Central once with Maven
  * (`mvn dependency:copy`) when it is not cached yet.
  */
-export function ensureJar(cacheDir: string = DEFAULT_CACHE_DIR): string {
+export function ensureJar(
+  cacheDir: string = DEFAULT_CACHE_DIR,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   const jarPath = path.join(cacheDir, `questdb-${QUESTDB_VERSION}.jar`);
   if (existsSync(jarPath)) return jarPath;
   mkdirSync(cacheDir, { recursive: true });
-  const mvn = process.env['MAVEN_CMD'] ?? 'mvn';
-  const probe = spawnSync(mvn, ['-v'], { encoding: 'utf8' });
+  const mvn = env['MAVEN_CMD'] ?? 'mvn';
+  const probe = spawnSync(mvn, ['-v'], { encoding: 'utf8', env });
   if (probe.error || probe.status !== 0) {
     throw new QuestDBHarnessError(
       'MAVEN_MISSING',
@@ -79,7 +82,7 @@ export function ensureJar(cacheDir: string = DEFAULT_CACHE_DIR): string {
       `-Dartifact=${QUESTDB_ARTIFACT}:jar`,
       `-DoutputDirectory=${staging}`,
     ],
-    { encoding: 'utf8', cwd: cacheDir },
+    { encoding: 'utf8', cwd: cacheDir, env },
   );
   const staged = path.join(staging, `questdb-${QUESTDB_VERSION}.jar`);
   if (fetch.status !== 0 || !existsSync(staged)) {

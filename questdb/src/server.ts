@@ -18,6 +18,13 @@ export interface QuestDBOptions {
   readonly startTimeoutMs?: number;
   /** Where the server's stdout/stderr go; by default `<root>/questdb.log`. "inherit" for the console. */
   readonly output?: 'file' | 'inherit';
+  /**
+   * Trade peak speed for start-up time: the JVM compiles with C1 only. Right for short test runs;
+   * wrong for benchmarks and development servers, which leave it off.
+   */
+  readonly fastStart?: boolean;
+  /** server.conf keys appended after the base configuration (later keys win). */
+  readonly conf?: Readonly<Record<string, string | number | boolean>>;
 }
 
 export interface QuestDBServer {
@@ -41,15 +48,23 @@ export interface QuestDBServer {
 
 const BASE_CONF = path.resolve(__dirname, '..', 'conf', 'server.conf');
 
-function writeConf(root: string, host: string, http: number, pg: number, ilp: number): void {
+function writeConf(
+  root: string,
+  host: string,
+  ports: { http: number; pg: number; ilp: number },
+  extra: Readonly<Record<string, string | number | boolean>>,
+): void {
   const confDir = path.join(root, 'conf');
   mkdirSync(confDir, { recursive: true });
   const base = readFileSync(BASE_CONF, 'utf8');
-  writeFileSync(
-    path.join(confDir, 'server.conf'),
-    `${base}\n# Added by @scrapewatch/questdb\nhttp.bind.to=${host}:${http}\n` +
-      `pg.net.bind.to=${host}:${pg}\nline.tcp.net.bind.to=${host}:${ilp}\n`,
-  );
+  const lines = [
+    '# Added by @scrapewatch/questdb',
+    `http.bind.to=${host}:${ports.http}`,
+    `pg.net.bind.to=${host}:${ports.pg}`,
+    `line.tcp.net.bind.to=${host}:${ports.ilp}`,
+    ...Object.entries(extra).map(([key, value]) => `${key}=${String(value)}`),
+  ];
+  writeFileSync(path.join(confDir, 'server.conf'), `${base}\n${lines.join('\n')}\n`);
 }
 
 /** Resolves true once `SELECT 1` answers over HTTP. */
@@ -78,14 +93,14 @@ export async function startQuestDB(options: QuestDBOptions): Promise<QuestDBServ
   const pgPort = options.pgPort || (await freePort(host));
   const ilpPort = options.ilpPort || (await freePort(host));
   const root = path.resolve(options.root);
-  writeConf(root, host, httpPort, pgPort, ilpPort);
+  writeConf(root, host, { http: httpPort, pg: pgPort, ilp: ilpPort }, options.conf ?? {});
 
   const heap = options.heap ?? '512m';
   const args = [
     `-Xms64m`,
     `-Xmx${heap}`,
     '-XX:+UseParallelGC',
-    '-XX:TieredStopAtLevel=1',
+    ...(options.fastStart ? ['-XX:TieredStopAtLevel=1'] : []),
     '-cp',
     jar,
     'io.questdb.ServerMain',

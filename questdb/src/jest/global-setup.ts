@@ -27,7 +27,7 @@ export default async function globalSetup(): Promise<void> {
     return;
   }
   const root = mkdtempSync(path.join(os.tmpdir(), 'scrapewatch-questdb-'));
-  state.server = await startQuestDB({ root, heap: '768m' });
+  state.server = await startQuestDB({ root, heap: '768m', fastStart: true });
   process.env[ENV_HTTP] = state.server.httpUrl;
   process.env[ENV_PG] = state.server.pgUrl;
 }
