@@ -1,12 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import {
-  createBuffer,
-  createTransport,
-  SenderOptions,
-  type SenderBuffer,
-  type SenderTransport,
-} from '@questdb/nodejs-client';
+import { createTransport, SenderOptions, type SenderTransport } from '@questdb/nodejs-client';
 
 /**
  * The ILP protocol version of every batch this collector produces, also of the bytes kept in the
@@ -29,9 +23,11 @@ export class IlpError extends Error {
 }
 
 export interface QuestDBClient {
-  /** A fresh ILP row buffer (protocol version {@link ILP_PROTOCOL_VERSION}). */
-  newBuffer(): SenderBuffer;
-  /** One ILP-over-HTTP request, one QuestDB transaction. Rejects with {@link IlpError}. */
+  /**
+   * One ILP-over-HTTP request, one QuestDB transaction, sent by the client's transport; `bytes`
+   * are rows of protocol version {@link ILP_PROTOCOL_VERSION} (see ilp.ts). Rejects with
+   * {@link IlpError}.
+   */
   sendIlp(bytes: Buffer): Promise<void>;
   /** A statement through the REST `/exec` endpoint; rejects with the server's message. */
   exec(sql: string): Promise<ExecResult>;
@@ -116,7 +112,6 @@ export function createQuestDBClient(httpUrl: string, timeoutMs: number): QuestDB
   }
 
   return {
-    newBuffer: () => createBuffer(options),
     async sendIlp(bytes) {
       try {
         await transport.send(bytes);

@@ -1,4 +1,3 @@
-import type { SenderBuffer } from '@questdb/nodejs-client';
 import type {
   AcceptedEvent,
   PageNavigationEvent,
@@ -6,19 +5,36 @@ import type {
   SchedulerRunEvent,
   SchedulerStatus,
 } from '@scrapewatch/protocol';
+import { IlpTextEncoder, type IlpRowSink } from './ilp';
 import { TABLES } from './schema';
 
 // Each event becomes one ILP row of its kind's table, with exactly the column types of schema.ts:
 // symbols first (ILP requires it), INT/LONG columns as ILP integers, DOUBLE columns as floats,
 // TIMESTAMP columns in microseconds. A column whose value is null is left out (QuestDB stores null).
+// The mapping writes to an `IlpRowSink`: the collector's own encoder (ilp.ts), or, in tests and
+// the encoder benchmark, the client's buffer, whose bytes it must reproduce.
 
 /** Epoch milliseconds (possibly fractional) to whole epoch microseconds. */
 export function toMicros(ms: number): number {
   return Math.round(ms * 1000);
 }
 
+/**
+ * `http(s)://host` followed by the end or `/?#`, the host of ASCII letters, digits, dots and
+ * hyphens: what nearly every scraped URL looks like. For such a host the WHATWG parser only
+ * lower-cases, unless its last label is a number (an IPv4 address, which it normalises) or a
+ * label is punycode (`xn--`, which it validates); those, and every other URL, take the parser.
+ */
+const PLAIN_HOST_URL = /^https?:\/\/([a-z0-9.-]+)(?:[/?#]|$)/i;
+const PARSER_HOST = /(?:^|\.)xn--|(?:^|\.)(?:\d|0x)[^.]*\.?$/i;
+
 /** Lower-cased hostname of `url`, or null when it does not parse or has no host (e.g. `mailto:`). */
 export function domainOf(url: string): string | null {
+  const plain = PLAIN_HOST_URL.exec(url)?.[1];
+  if (plain !== undefined && !PARSER_HOST.test(plain)) {
+    const domain = plain.toLowerCase().replace(/\.$/, '');
+    return domain.length > 0 ? domain : null;
+  }
   let hostname: string;
   try {
     hostname = new URL(url).hostname;
@@ -41,103 +57,92 @@ export function schedulerSuccessOf(event: SchedulerRunEvent): boolean {
   return event.status === 'success';
 }
 
-function optionalSymbol(
-  buffer: SenderBuffer,
-  name: string,
-  value: string | null | undefined,
-): void {
-  if (value !== null && value !== undefined) buffer.symbol(name, value);
+function optionalSymbol(rows: IlpRowSink, name: string, value: string | null | undefined): void {
+  if (value !== null && value !== undefined) rows.symbol(name, value);
 }
 
-function optionalString(
-  buffer: SenderBuffer,
-  name: string,
-  value: string | null | undefined,
-): void {
-  if (value !== null && value !== undefined) buffer.stringColumn(name, value);
+function optionalString(rows: IlpRowSink, name: string, value: string | null | undefined): void {
+  if (value !== null && value !== undefined) rows.stringColumn(name, value);
 }
 
-function optionalInt(buffer: SenderBuffer, name: string, value: number | null | undefined): void {
-  if (value !== null && value !== undefined) buffer.intColumn(name, value);
+function optionalInt(rows: IlpRowSink, name: string, value: number | null | undefined): void {
+  if (value !== null && value !== undefined) rows.intColumn(name, value);
 }
 
 function writeNavigation(
-  buffer: SenderBuffer,
+  rows: IlpRowSink,
   e: PageNavigationEvent,
   eventId: string,
   receivedAtUs: number,
 ): void {
-  buffer.table(TABLES.page_navigation).symbol('scraper', e.scraperSource);
-  optionalSymbol(buffer, 'domain', domainOf(e.url));
-  optionalSymbol(buffer, 'error_class', e.errorClass);
-  buffer
-    .stringColumn('event_id', eventId)
-    .stringColumn('url', e.url)
-    .floatColumn('duration_ms', e.navigationDurationMs)
-    .intColumn('retry_count', e.retryCount)
-    .booleanColumn('success', e.success);
-  optionalInt(buffer, 'status_code', e.statusCode);
-  optionalInt(buffer, 'bytes', e.bytes);
-  optionalString(buffer, 'error', e.error);
-  optionalString(buffer, 'run_id', e.runId);
-  buffer.timestampColumn('received_at', receivedAtUs, 'us');
-  buffer.at(toMicros(e.recordedAt), 'us');
+  rows.table(TABLES.page_navigation);
+  rows.symbol('scraper', e.scraperSource);
+  optionalSymbol(rows, 'domain', domainOf(e.url));
+  optionalSymbol(rows, 'error_class', e.errorClass);
+  rows.stringColumn('event_id', eventId);
+  rows.stringColumn('url', e.url);
+  rows.floatColumn('duration_ms', e.navigationDurationMs);
+  rows.intColumn('retry_count', e.retryCount);
+  rows.booleanColumn('success', e.success);
+  optionalInt(rows, 'status_code', e.statusCode);
+  optionalInt(rows, 'bytes', e.bytes);
+  optionalString(rows, 'error', e.error);
+  optionalString(rows, 'run_id', e.runId);
+  rows.timestampColumn('received_at', receivedAtUs, 'us');
+  rows.at(toMicros(e.recordedAt), 'us');
 }
 
 function writeScrape(
-  buffer: SenderBuffer,
+  rows: IlpRowSink,
   e: PageScrapeEvent,
   eventId: string,
   receivedAtUs: number,
 ): void {
-  buffer.table(TABLES.page_scrape).symbol('scraper', e.scraperSource);
-  optionalSymbol(buffer, 'domain', domainOf(e.url));
-  optionalSymbol(buffer, 'error_class', e.errorClass);
-  buffer
-    .stringColumn('event_id', eventId)
-    .stringColumn('url', e.url)
-    .floatColumn('duration_ms', e.scrapeDurationMs)
-    .intColumn('items_extracted', e.itemsExtracted)
-    .booleanColumn('success', e.success);
-  optionalString(buffer, 'error', e.error);
-  optionalString(buffer, 'run_id', e.runId);
-  buffer.timestampColumn('received_at', receivedAtUs, 'us');
-  buffer.at(toMicros(e.recordedAt), 'us');
+  rows.table(TABLES.page_scrape);
+  rows.symbol('scraper', e.scraperSource);
+  optionalSymbol(rows, 'domain', domainOf(e.url));
+  optionalSymbol(rows, 'error_class', e.errorClass);
+  rows.stringColumn('event_id', eventId);
+  rows.stringColumn('url', e.url);
+  rows.floatColumn('duration_ms', e.scrapeDurationMs);
+  rows.intColumn('items_extracted', e.itemsExtracted);
+  rows.booleanColumn('success', e.success);
+  optionalString(rows, 'error', e.error);
+  optionalString(rows, 'run_id', e.runId);
+  rows.timestampColumn('received_at', receivedAtUs, 'us');
+  rows.at(toMicros(e.recordedAt), 'us');
 }
 
 function writeSchedulerRun(
-  buffer: SenderBuffer,
+  rows: IlpRowSink,
   e: SchedulerRunEvent,
   eventId: string,
   receivedAtUs: number,
 ): void {
-  buffer
-    .table(TABLES.scheduler_run)
-    .symbol('scheduler_name', e.schedulerName)
-    .symbol('job_name', e.jobName);
-  optionalSymbol(buffer, 'scraper', e.scraperSource);
-  buffer.symbol('status', schedulerStatusOf(e));
-  optionalSymbol(buffer, 'error_class', e.errorClass);
-  buffer
-    .stringColumn('event_id', eventId)
-    .booleanColumn('success', schedulerSuccessOf(e))
-    .floatColumn('duration_ms', e.durationMs);
-  optionalInt(buffer, 'scrapers_run', e.scrapersRun);
-  buffer.timestampColumn('scheduled_at', toMicros(e.scheduledAt), 'us');
+  rows.table(TABLES.scheduler_run);
+  rows.symbol('scheduler_name', e.schedulerName);
+  rows.symbol('job_name', e.jobName);
+  optionalSymbol(rows, 'scraper', e.scraperSource);
+  rows.symbol('status', schedulerStatusOf(e));
+  optionalSymbol(rows, 'error_class', e.errorClass);
+  rows.stringColumn('event_id', eventId);
+  rows.booleanColumn('success', schedulerSuccessOf(e));
+  rows.floatColumn('duration_ms', e.durationMs);
+  optionalInt(rows, 'scrapers_run', e.scrapersRun);
+  rows.timestampColumn('scheduled_at', toMicros(e.scheduledAt), 'us');
   if (e.startedAt !== null) {
-    buffer
-      .timestampColumn('started_at', toMicros(e.startedAt), 'us')
-      .floatColumn('lateness_ms', e.startedAt - e.scheduledAt);
+    rows.timestampColumn('started_at', toMicros(e.startedAt), 'us');
+    rows.floatColumn('lateness_ms', e.startedAt - e.scheduledAt);
   }
-  optionalString(buffer, 'error', e.error);
-  optionalString(buffer, 'run_id', e.runId);
-  buffer.timestampColumn('received_at', receivedAtUs, 'us');
-  buffer.at(toMicros(e.recordedAt), 'us');
+  optionalString(rows, 'error', e.error);
+  optionalString(rows, 'run_id', e.runId);
+  rows.timestampColumn('received_at', receivedAtUs, 'us');
+  rows.at(toMicros(e.recordedAt), 'us');
 }
 
-/** Appends one ILP row per event to `buffer`. */
+/** Writes one ILP row per event to `rows`. */
 export function writeRows(
-  buffer: SenderBuffer,
+  rows: IlpRowSink,
   events: readonly AcceptedEvent[],
   receivedAtMs: number,
 ): void {
@@ -145,31 +150,24 @@ export function writeRows(
   for (const event of events) {
     switch (event.type) {
       case 'page_navigation':
-        writeNavigation(buffer, event, event.eventId, receivedAtUs);
+        writeNavigation(rows, event, event.eventId, receivedAtUs);
         break;
       case 'page_scrape':
-        writeScrape(buffer, event, event.eventId, receivedAtUs);
+        writeScrape(rows, event, event.eventId, receivedAtUs);
         break;
       case 'scheduler_run':
-        writeSchedulerRun(buffer, event, event.eventId, receivedAtUs);
+        writeSchedulerRun(rows, event, event.eventId, receivedAtUs);
         break;
     }
   }
 }
 
 /**
- * The ILP bytes of `events` (a copy, owned by the caller). On a mapping error the buffer is
- * cleared, so one bad call never leaks a half row into the next.
+ * The ILP bytes of `events`, protocol version 1 text. Throws on a value the row cannot carry; no
+ * state is kept between calls, so one bad call never leaks a half row into the next.
  */
-export function encodeRows(
-  buffer: SenderBuffer,
-  events: readonly AcceptedEvent[],
-  receivedAtMs: number,
-): Buffer {
-  try {
-    writeRows(buffer, events, receivedAtMs);
-    return buffer.toBufferNew() ?? Buffer.alloc(0);
-  } finally {
-    buffer.reset();
-  }
+export function encodeRows(events: readonly AcceptedEvent[], receivedAtMs: number): Buffer {
+  const encoder = new IlpTextEncoder();
+  writeRows(encoder, events, receivedAtMs);
+  return encoder.toBuffer();
 }

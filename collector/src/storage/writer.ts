@@ -50,7 +50,6 @@ interface PendingWrite extends SpoolRecord {
 
 export function createWriter(options: WriterOptions, deps: WriterDeps): Writer {
   const { client, spool, metrics, logger } = deps;
-  const buffer = client.newBuffer();
   let queue: PendingWrite[] = [];
   let queuedRows = 0;
   let lingerTimer: NodeJS.Timeout | undefined;
@@ -217,7 +216,7 @@ export function createWriter(options: WriterOptions, deps: WriterDeps): Writer {
       if (events.length === 0) return Promise.resolve({ durability: 'committed' });
       let bytes: Buffer;
       try {
-        bytes = encodeRows(buffer, events, receivedAtMs);
+        bytes = encodeRows(events, receivedAtMs);
       } catch (error) {
         logger.error({ err: error }, 'events could not be encoded as ILP rows');
         return Promise.reject(new ScrapewatchError('INTERNAL', 'The events could not be encoded.'));

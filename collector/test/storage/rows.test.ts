@@ -1,5 +1,4 @@
 import type { AcceptedEvent } from '@scrapewatch/protocol';
-import { createQuestDBClient } from '../../src/storage/questdb';
 import {
   domainOf,
   encodeRows,
@@ -8,15 +7,36 @@ import {
 } from '../../src/storage/rows';
 
 describe('row mapping', () => {
-  const client = createQuestDBClient('http://127.0.0.1:9', 1_000);
-  afterAll(() => client.close());
-
   it('derives the domain from the URL, tolerating URLs that do not parse', () => {
     expect(domainOf('https://WWW.Robinhood.com./stocks/AAPL?x=1')).toBe('www.robinhood.com');
     expect(domainOf('http://127.0.0.1:8080/')).toBe('127.0.0.1');
     expect(domainOf('not a url')).toBeNull();
     expect(domainOf('/relative/path')).toBeNull();
     expect(domainOf('mailto:ops@example.com')).toBeNull();
+  });
+
+  it('takes the same domain on its fast path as the URL parser', () => {
+    const parsed = (url: string): string | null => {
+      try {
+        const domain = new URL(url).hostname.toLowerCase().replace(/\.$/, '');
+        return domain.length > 0 ? domain : null;
+      } catch {
+        return null;
+      }
+    };
+    const schemes = ['https://', 'http://', 'HTTP://', 'https:/', 'ftp://', ' https://', ''];
+    const hosts = [
+      ...['Shop.Example.COM', 'a..b', '.', 'a.', 'a..', '1..', '-x-', 'a-1.b2', '', 'x_y.com'],
+      ...['127.1', '10.0.0.1', '0x7f.1', '0X7F.0.0.1', 'a.1b', 'a.0x', '1.2.3.4.', '999.1.1.1'],
+      ...['xn--bcher-kva.de', 'XN--a.com', 'xn--', 'user@host', 'h\tost', 'bücher.de', '[::1]'],
+    ];
+    const tails = ['', '/', '/p?q=1', '?q', '#f', ':8080/', ':99999/', ':', ' ', '\n', '\\x'];
+    for (const scheme of schemes)
+      for (const host of hosts)
+        for (const tail of tails) {
+          const url = `${scheme}${host}${tail}`;
+          expect([url, domainOf(url)]).toEqual([url, parsed(url)]);
+        }
   });
 
   it('derives the scheduler status from success and success from status', () => {
@@ -62,7 +82,7 @@ describe('row mapping', () => {
         eventId: 'e2',
       },
     ];
-    const lines = encodeRows(client.newBuffer(), events, 1702214402000).toString().split('\n');
+    const lines = encodeRows(events, 1702214402000).toString().split('\n');
     expect(lines[0]).toBe(
       'page_navigation,scraper=robinhood,domain=robinhood.com event_id="e1",url="https://robinhood.com/stocks/AAPL",' +
         'duration_ms=150,retry_count=2i,success=t,status_code=200i,received_at=1702214402000000t 1702214400000500000',

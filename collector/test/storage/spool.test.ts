@@ -2,7 +2,6 @@ import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } fr
 import path from 'node:path';
 import { testQuestDB } from '@scrapewatch/questdb';
 import { ScrapewatchError } from '@scrapewatch/protocol';
-import { createQuestDBClient } from '../../src/storage/questdb';
 import { encodeRows } from '../../src/storage/rows';
 import {
   createSpool,
@@ -237,10 +236,8 @@ describe('spool through the storage', () => {
   it('sets aside a spooled record QuestDB refuses, so it never blocks the records around it', async () => {
     const scraper = uniqueName('poison');
     const spoolDir = path.join(tmp.dir, 'poison');
-    const encoder = createQuestDBClient(DEAD_HTTP, 1_000);
     const [first, second] = [0, 1].map((i) =>
       encodeRows(
-        encoder.newBuffer(),
         seedEvents(`${scraper}`, 3, Date.now() - HOUR_MS + i * 10_000).map((e) => ({
           ...e,
           eventId: `${e.eventId}-${i}`,
@@ -248,7 +245,6 @@ describe('spool through the storage', () => {
         Date.now(),
       ),
     );
-    encoder.close();
     const poison = `page_navigation,scraper=${scraper} event_id="${scraper}-poison",duration_ms="slow" ${BigInt(Date.now()) * 1_000_000n}\n`;
     const spool = createSpool({ dir: spoolDir, maxBytes: 1 << 20 }, silentLogger);
     await spool.open();
