@@ -15,7 +15,13 @@ import { hotFunctions, profileFiles } from './profile-summary';
 import { applySchema, startBenchQuestDB, type BenchQuestDB } from './questdb-env';
 import { evaluateTargets, figuresTable, targetsTable } from './report';
 import type { BenchResults, MachineInfo } from './results';
-import { runFanoutSuite, runIngestSuite, runMemorySuite, runSlowSuite } from './suite';
+import {
+  runEncodeSuite,
+  runFanoutSuite,
+  runIngestSuite,
+  runMemorySuite,
+  runSlowSuite,
+} from './suite';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -113,6 +119,12 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
 
   try {
+    // In-process and CPU-bound: first, before QuestDB and the collector take the cores.
+    if (options.only.has('encode')) results.encode = runEncodeSuite(options, log);
+    if ([...options.only].every((scenario) => scenario === 'encode')) {
+      results.collector = { available: false, reason: 'not started (only encode ran)' };
+      return;
+    }
     log(`starting QuestDB (heap ${options.questdbHeap})`);
     questdb = await startBenchQuestDB(options.questdbHeap);
     log(`QuestDB at ${questdb.server.httpUrl}`);

@@ -291,6 +291,19 @@ function cpuCell(value: FanoutResult | Unavailable | undefined): string {
 /** The figures as a table: measured (Scrapewatch), baseline, ratio. */
 export function figuresTable(results: BenchResults): string {
   const rows: string[][] = [['figure', 'Scrapewatch', 'baseline', 'ratio']];
+  const encode = results.encode;
+  if (encode) {
+    rows.push(
+      isUnavailable(encode)
+        ? ['ILP row encoding, one core', 'unavailable', '', '']
+        : [
+            `ILP row encoding, one core${encode.identicalBytes ? '' : ' (BYTES DIFFER)'}`,
+            `${fmt.int(encode.collectorRowsPerSecond)} rows/s`,
+            `${fmt.int(encode.clientRowsPerSecond)} rows/s client buffer`,
+            fmt.ratio(encode.ratio),
+          ],
+    );
+  }
   const ingest = results.ingest;
   if (ingest) {
     const raw = ingest.rawEventsPerSecond ?? Number.NaN;

@@ -1,3 +1,4 @@
+import type { EncodeResult } from './scenarios/encode';
 import type { FanoutResult } from './scenarios/fanout';
 import type { IngestRun } from './scenarios/ingest';
 import type { MemoryResult } from './scenarios/memory';
@@ -9,6 +10,7 @@ export interface BenchResults {
   readonly machine: MachineInfo;
   readonly options: Record<string, unknown>;
   collector: { available: boolean; reason?: string; profileDir?: string; logPath?: string };
+  encode?: EncodeResult | Unavailable;
   ingest?: IngestResults;
   fanout?: FanoutResults;
   memory?: MemoryResult | Unavailable;

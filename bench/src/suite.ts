@@ -15,6 +15,7 @@ import {
   type FanoutSpec,
   type FanoutTarget,
 } from './scenarios/fanout';
+import { DEFAULT_ENCODE_SPEC, runEncode, type EncodeResult } from './scenarios/encode';
 import { runIngest, type IngestRun, type IngestVariant } from './scenarios/ingest';
 import { runMemory, type MemoryResult } from './scenarios/memory';
 import { startWsBaseline } from './scenarios/ws-baseline';
@@ -38,6 +39,28 @@ function unavailable(reason: string): Unavailable {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** ILP row encoding, the collector's encoder against the client's buffer, in this process. */
+export function runEncodeSuite(options: BenchOptions, log: Log): EncodeResult | Unavailable {
+  const spec = { ...DEFAULT_ENCODE_SPEC, batchSize: options.batchSize };
+  log(
+    `encode: ${spec.rows.toLocaleString('en-US')} rows in batches of ${spec.batchSize}, ` +
+      `collector encoder vs @questdb/nodejs-client buffer, ${spec.rounds} rounds`,
+  );
+  try {
+    const result = runEncode(spec);
+    log(
+      `  collector ${Math.round(result.collectorRowsPerSecond).toLocaleString('en-US')} rows/s, ` +
+        `client ${Math.round(result.clientRowsPerSecond).toLocaleString('en-US')} rows/s, ` +
+        `ratio ${result.ratio.toFixed(2)}x; ${Math.round(result.bytesPerRow)} bytes/row, ` +
+        `${result.identicalBytes ? 'identical bytes' : 'BYTES DIFFER'}`,
+    );
+    return result;
+  } catch (error) {
+    log(`  failed: ${errorText(error)}`);
+    return unavailable(`failed: ${errorText(error)}`);
+  }
 }
 
 /**

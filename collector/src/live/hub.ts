@@ -36,7 +36,10 @@ export interface LiveHubDeps {
 }
 
 export interface LiveHub {
-  /** Synchronous, never throws, never waits for QuestDB: called right after validation. */
+  /**
+   * Synchronous, never throws, never waits for QuestDB, never sends: called right after validation,
+   * before the durable write; the fan-out runs after the caller's turn (see createBatcher).
+   */
   publish(events: readonly AcceptedEvent[]): void;
   /** The HTTP server routes upgrades for /v1/stream here. */
   handleUpgrade(req: http.IncomingMessage, socket: stream.Duplex, head: Buffer): void;
@@ -75,7 +78,8 @@ interface Channel {
 }
 
 const UNSCOPED: TokenScope = Object.freeze({ tokenIndex: -1, scrapers: '*' as const });
-const SEND_TEXT = Object.freeze({ binary: false });
+/** Shared by every send: text frames; never compressed (permessage-deflate is not offered). */
+const SEND_TEXT = Object.freeze({ binary: false, compress: false });
 
 /**
  * The live fan-out of WS /v1/stream: linger batching per (channel, kind), one serialisation per
@@ -124,7 +128,7 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
     closeTimeout: options.closeGraceMs,
   } as ServerOptions);
 
-  const batcher = createBatcher(options, seal);
+  const batcher = createBatcher(options, sealSafely);
 
   const heartbeat = setInterval(onHeartbeat, options.heartbeatIntervalMs);
   heartbeat.unref();
@@ -182,6 +186,15 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
   /** A channel nobody subscribes to and that never had a batch carries no state worth keeping. */
   function pruneChannel(channel: Channel): void {
     if (channel.subscribers.size === 0 && channel.ring.newest === 0) channels.delete(channel.name);
+  }
+
+  /** Sealing runs from the batcher's timer and immediate: a failure is logged, never thrown. */
+  function sealSafely(name: string, kindIndex: number, events: AcceptedEvent[]): void {
+    try {
+      seal(name, kindIndex, events);
+    } catch (err) {
+      logger.error({ err, channel: name }, 'live batch seal failed');
+    }
   }
 
   function seal(name: string, kindIndex: number, events: AcceptedEvent[]): void {
@@ -540,7 +553,6 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
           const kindIndex = EVENT_KINDS.indexOf(event.type);
           if (kindIndex >= 0) batcher.add(channelOf(event), kindIndex, event);
         }
-        if (options.lingerMs === 0) batcher.flush();
       } catch (err) {
         logger.error({ err }, 'live publish failed');
       }

@@ -27,7 +27,7 @@ export interface LiveOptions {
 }
 
 export const DEFAULT_LIVE_OPTIONS = Object.freeze({
-  lingerMs: 25,
+  lingerMs: 5,
   batchMaxItems: 100,
   replayBatchesPerChannel: 1_024,
   heartbeatIntervalMs: 30_000,

@@ -175,10 +175,11 @@ describe('live hub linger batching', () => {
     client.terminate();
   });
 
-  it('with lingerMs 0 seals what one publish call brought', async () => {
+  it('with lingerMs 0 seals what one turn brought', async () => {
     fixture = await startHub({ lingerMs: 0, batchMaxItems: 1_000 });
     const client = await subscribe(fixture.url, { channels: ['*'] });
-    fixture.hub.publish([navigation('a'), navigation('a'), navigation('b')]);
+    fixture.hub.publish([navigation('a'), navigation('b')]);
+    fixture.hub.publish([navigation('a')]);
     const batches = await client.waitFor('metrics_batch', 2);
     expect(batches.map((b) => [b.channel, b.count])).toEqual([
       ['a', 2],
