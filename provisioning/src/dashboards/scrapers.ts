@@ -2,7 +2,7 @@ import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { QuestDbFormat } from '../grafana/queries';
 import { TIME_FILTER, scraperIn } from '../sql/filters';
 import { MEASURES, tieredSeries } from '../sql/tiers';
-import { qdb, sectionDashboard, tablePanel, timeSeriesPanel } from './shared';
+import { itemsByScraper, qdb, sectionDashboard, tablePanel, timeSeriesPanel } from './shared';
 
 /**
  * One row per scraper over the dashboard range, compared with the same scraper's own 7 days
@@ -116,16 +116,7 @@ export function scrapersDashboard(): Dashboard {
         description: 'Items extracted per bucket.',
         width: 12,
         height: 8,
-        targets: [
-          qdb(
-            tieredSeries({
-              table: 'page_scrape',
-              groupBy: ['scraper'],
-              measures: [MEASURES.items],
-            }),
-            QuestDbFormat.TimeSeries,
-          ),
-        ],
+        targets: [itemsByScraper()],
       }),
     )
     .withPanel(

@@ -2,7 +2,7 @@ import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { QuestDbFormat } from '../grafana/queries';
 import { SAMPLE_BY, TIME_FILTER, scraperIn } from '../sql/filters';
 import { MEASURES, tieredSeries } from '../sql/tiers';
-import { live, qdb, sectionDashboard, tablePanel, timeSeriesPanel } from './shared';
+import { itemsByScraper, live, qdb, sectionDashboard, tablePanel, timeSeriesPanel } from './shared';
 
 /**
  * Items per run (scrapes sharing a runId) over the range against the same scraper's 7 days
@@ -88,16 +88,7 @@ export function scrapingDashboard(): Dashboard {
         height: 8,
         bars: true,
         stack: true,
-        targets: [
-          qdb(
-            tieredSeries({
-              table: 'page_scrape',
-              groupBy: ['scraper'],
-              measures: [MEASURES.items],
-            }),
-            QuestDbFormat.TimeSeries,
-          ),
-        ],
+        targets: [itemsByScraper()],
       }),
     )
     .withPanel(

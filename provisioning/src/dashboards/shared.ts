@@ -9,6 +9,7 @@ import { GRAFANA_DATASOURCE, QUESTDB_DATASOURCE } from '../grafana/datasources';
 import { LiveQueryBuilder, QuestDbFormat, QuestDbQueryBuilder } from '../grafana/queries';
 import { DASHBOARD_TAG, SECTIONS, type SectionKey, section, sectionUrl } from './sections';
 import { SCRAPER_VARIABLE } from '../sql/filters';
+import { MEASURES, tieredSeries } from '../sql/tiers';
 
 /** Known scrapers: every scraper the daily views (kept for ever) or scheduler runs have seen. */
 export const SCRAPER_VARIABLE_SQL = `SELECT scraper FROM (
@@ -87,6 +88,14 @@ export function qdb(rawSql: string, format: QuestDbFormat, refId = 'A'): QuestDb
 }
 
 /** A live target; `scrapers: ['$scraper']` makes it follow the dashboard's selection. */
+/** Items extracted per scraper over time: shown on both the Scrapers and the Scraping dashboard. */
+export function itemsByScraper(): QuestDbQueryBuilder {
+  return qdb(
+    tieredSeries({ table: 'page_scrape', groupBy: ['scraper'], measures: [MEASURES.items] }),
+    QuestDbFormat.TimeSeries,
+  );
+}
+
 export function live(model: Omit<LiveQueryModel, 'scrapers'>, refId = 'A'): LiveQueryBuilder {
   return new LiveQueryBuilder({ scrapers: [`$${SCRAPER_VARIABLE}`], ...model }).refId(refId);
 }
