@@ -40,6 +40,10 @@ export const ERRORS = Object.freeze({
     message: 'recordedAt is older than retention or too far in the future.',
   },
   INCONSISTENT_FIELDS: { status: 400, message: 'Two fields of the event contradict each other.' },
+  TOO_MANY_FIELDS: {
+    status: 400,
+    message: 'The event reports coverage for more fields than the limit.',
+  },
   // --- auth and limits -------------------------------------------------------------------
   UNAUTHORIZED: { status: 401, wsClose: 4001, message: 'A valid bearer token is required.' },
   FORBIDDEN_SCOPE: {

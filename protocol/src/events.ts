@@ -1,6 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { SCHEDULER_STATUSES } from './kinds';
-import { ERROR_CLASS_PATTERN, LIMITS, NAME_PATTERN } from './limits';
+import { ERROR_CLASS_PATTERN, FIELD_NAME_PATTERN, LIMITS, NAME_PATTERN } from './limits';
 
 // Wire format of the three event kinds, camelCase as instrumented scrapers already send it.
 // Timestamps are epoch milliseconds. Unknown properties are rejected so typos surface at once.
@@ -29,6 +29,23 @@ const EventId = Type.String({ minLength: 1, maxLength: LIMITS.maxEventIdLength }
 const RunId = Nullable(Type.String({ minLength: 1, maxLength: LIMITS.maxRunIdLength }));
 const Duration = (maximum: number) => Type.Number({ minimum: 0, maximum });
 const Count = (maximum: number) => Type.Integer({ minimum: 0, maximum });
+
+/**
+ * Field coverage: `{ fieldName: filledCount }`, how many of the extracted items had the field
+ * filled (not null, not an empty string or array). Each count is at most the items it is counted
+ * over (checked in validate.ts, which JSON schema cannot express).
+ */
+const FieldCoverage = Type.Unsafe<Record<string, number>>({
+  type: 'object',
+  maxProperties: LIMITS.maxFields,
+  propertyNames: {
+    type: 'string',
+    minLength: 1,
+    maxLength: LIMITS.maxFieldNameLength,
+    pattern: FIELD_NAME_PATTERN,
+  },
+  additionalProperties: Count(LIMITS.maxItemsExtracted),
+});
 
 export const PageNavigationSchema = Type.Object(
   {
@@ -59,6 +76,8 @@ export const PageScrapeSchema = Type.Object(
     success: Type.Boolean(),
     error: Type.Optional(ErrorText),
     recordedAt: EpochMs,
+    /** Per-field filled counts over the `itemsExtracted` items. */
+    fields: Type.Optional(FieldCoverage),
     errorClass: Type.Optional(ErrorClass),
     runId: Type.Optional(RunId),
     eventId: Type.Optional(EventId),

@@ -1,6 +1,6 @@
 export { EVENT_KINDS, ERROR_CLASSES, SCHEDULER_STATUSES, isEventKind } from './kinds';
 export type { EventKind, KnownErrorClass, SchedulerStatus } from './kinds';
-export { LIMITS, NAME_PATTERN, ERROR_CLASS_PATTERN } from './limits';
+export { LIMITS, NAME_PATTERN, ERROR_CLASS_PATTERN, FIELD_NAME_PATTERN } from './limits';
 export { PageNavigationSchema, PageScrapeSchema, SchedulerRunSchema, channelOf } from './events';
 export type {
   PageNavigationEvent,

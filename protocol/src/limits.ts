@@ -15,6 +15,10 @@ export const LIMITS = Object.freeze({
   maxItemsExtracted: 1_000_000_000,
   maxScrapersRun: 100_000,
   maxBytes: Number.MAX_SAFE_INTEGER,
+  /** Distinct fields one scrape may report coverage for (`fields`): each becomes a stored row. */
+  maxFields: 64,
+  /** A field name in `fields`: also a SYMBOL value and a Grafana label. */
+  maxFieldNameLength: 64,
   /** Events older than raw-table retention would be dropped by TTL at once. */
   defaultMaxPastMs: 7 * 86_400_000,
   /** Clock skew tolerated for a scraper's clock running ahead. */
@@ -25,3 +29,9 @@ export const LIMITS = Object.freeze({
 export const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:-]*$';
 /** Error classes: short lowercase tokens, e.g. timeout, http_5xx. */
 export const ERROR_CLASS_PATTERN = '^[a-z0-9][a-z0-9_.-]*$';
+
+/**
+ * Field names in a scrape's `fields`: any printable text (item keys such as `price`, `seller.name`
+ * or `Prix TTC`), but no control characters (C0, DEL, C1): they break labels, logs and line protocol.
+ */
+export const FIELD_NAME_PATTERN = '^[^\\u0000-\\u001f\\u007f-\\u009f]*$';

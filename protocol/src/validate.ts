@@ -39,15 +39,65 @@ function detail(index: number | null, path: string, code: ErrorCode, message: st
   return { index, path, code, message };
 }
 
-function valueAt(item: Record<string, unknown>, pointer: string): unknown {
-  // Events are flat, so an instance path is at most one segment deep.
-  return pointer === '' ? item : item[pointer.slice(1)];
+/** One JSON pointer segment (RFC 6901): `~` and `/` escaped. */
+export function pointerSegment(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-function fromAjv(index: number, item: Record<string, unknown>, error: ErrorObject): ErrorDetail {
+function valueAt(item: Record<string, unknown>, pointer: string): unknown {
+  let value: unknown = item;
+  for (const segment of pointer.split('/').slice(1)) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    const key = segment.replace(/~1/g, '/').replace(/~0/g, '~');
+    value = Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
+  }
+  return value;
+}
+
+/** An error about a key of a map-like field (`fields`): Ajv reports it with `propertyName`. */
+function fromPropertyName(index: number, error: ErrorObject, name: string): ErrorDetail {
+  const path = `${error.instancePath}/${pointerSegment(name)}`;
+  const quoted = JSON.stringify(name);
+  switch (error.keyword) {
+    case 'maxLength':
+      return detail(
+        index,
+        path,
+        'TOO_LONG',
+        `field name ${quoted} is longer than ${String((error.params as { limit: number }).limit)} characters`,
+      );
+    case 'minLength':
+      return detail(index, path, 'INVALID_FORMAT', 'field name must not be empty');
+    default:
+      return detail(
+        index,
+        path,
+        'INVALID_FORMAT',
+        `field name ${quoted} must not contain control characters`,
+      );
+  }
+}
+
+function fromAjv(
+  index: number,
+  item: Record<string, unknown>,
+  error: ErrorObject,
+): ErrorDetail | undefined {
   const params = error.params as Record<string, unknown>;
   const path = error.instancePath;
+  const propertyName = (error as ErrorObject & { propertyName?: string }).propertyName;
+  if (propertyName !== undefined) return fromPropertyName(index, error, propertyName);
   switch (error.keyword) {
+    // Reported once more, per cause, with the property name (above).
+    case 'propertyNames':
+      return undefined;
+    case 'maxProperties':
+      return detail(
+        index,
+        path,
+        'TOO_MANY_FIELDS',
+        `must report at most ${String(params['limit'])} fields`,
+      );
     case 'required':
       return detail(index, `/${String(params['missingProperty'])}`, 'MISSING_FIELD', 'is required');
     case 'additionalProperties': {
@@ -124,6 +174,37 @@ function checkScheduler(index: number, event: SchedulerRunEvent, out: ErrorDetai
 }
 
 /**
+ * What JSON schema cannot say about field coverage: a field is filled on at most every item, and
+ * a name must not be a key JavaScript objects treat specially.
+ */
+function checkFieldCoverage(
+  index: number,
+  fields: Readonly<Record<string, number>>,
+  items: number,
+  itemsName: string,
+  out: ErrorDetail[],
+): void {
+  for (const name of Object.keys(fields)) {
+    const path = `/fields/${pointerSegment(name)}`;
+    if (FORBIDDEN_KEYS.has(name)) {
+      out.push(detail(index, path, 'FORBIDDEN_KEY', `field name "${name}" is not allowed`));
+      continue;
+    }
+    const filled = fields[name] ?? 0;
+    if (filled > items) {
+      out.push(
+        detail(
+          index,
+          path,
+          'INCONSISTENT_FIELDS',
+          `filled on ${filled} items but ${itemsName} is ${items}`,
+        ),
+      );
+    }
+  }
+}
+
+/**
  * Validates one decoded item and appends what is wrong with it to `out`.
  * Returns the item typed as an event when nothing is wrong.
  */
@@ -162,7 +243,10 @@ export function validateEvent(
   }
   const before = out.length;
   if (!validator(record)) {
-    for (const error of validator.errors ?? []) out.push(fromAjv(index, record, error));
+    for (const error of validator.errors ?? []) {
+      const converted = fromAjv(index, record, error);
+      if (converted) out.push(converted);
+    }
     return undefined;
   }
   const event = record as unknown as MetricEvent;
@@ -182,6 +266,9 @@ export function validateEvent(
     );
   }
   if (event.type === 'scheduler_run') checkScheduler(index, event, out);
+  if (event.type === 'page_scrape' && event.fields !== undefined) {
+    checkFieldCoverage(index, event.fields, event.itemsExtracted, 'itemsExtracted', out);
+  }
   return out.length === before ? event : undefined;
 }
 

@@ -6,7 +6,7 @@ import type {
   SchedulerStatus,
 } from '@scrapewatch/protocol';
 import { IlpTextEncoder, type IlpRowSink } from './ilp';
-import { TABLES } from './schema';
+import { DERIVED_TABLES, TABLES } from './schema';
 
 // Each event becomes one ILP row of its kind's table, with exactly the column types of schema.ts:
 // symbols first (ILP requires it), INT/LONG columns as ILP integers, DOUBLE columns as floats,
@@ -98,9 +98,10 @@ function writeScrape(
   eventId: string,
   receivedAtUs: number,
 ): void {
+  const domain = domainOf(e.url);
   rows.table(TABLES.page_scrape);
   rows.symbol('scraper', e.scraperSource);
-  optionalSymbol(rows, 'domain', domainOf(e.url));
+  optionalSymbol(rows, 'domain', domain);
   optionalSymbol(rows, 'error_class', e.errorClass);
   rows.stringColumn('event_id', eventId);
   rows.stringColumn('url', e.url);
@@ -111,6 +112,28 @@ function writeScrape(
   optionalString(rows, 'run_id', e.runId);
   rows.timestampColumn('received_at', receivedAtUs, 'us');
   rows.at(toMicros(e.recordedAt), 'us');
+  if (e.fields !== undefined) writeFieldCoverage(rows, e, eventId, domain);
+}
+
+/** One field_coverage row per field of the scrape, at the scrape's time. */
+function writeFieldCoverage(
+  rows: IlpRowSink,
+  e: PageScrapeEvent,
+  eventId: string,
+  domain: string | null,
+): void {
+  const fields = e.fields ?? {};
+  const tsUs = toMicros(e.recordedAt);
+  for (const field of Object.keys(fields)) {
+    rows.table(DERIVED_TABLES.field_coverage);
+    rows.symbol('scraper', e.scraperSource);
+    optionalSymbol(rows, 'domain', domain);
+    rows.symbol('field', field);
+    rows.stringColumn('event_id', eventId);
+    rows.intColumn('filled', fields[field] ?? 0);
+    rows.intColumn('items', e.itemsExtracted);
+    rows.at(tsUs, 'us');
+  }
 }
 
 function writeSchedulerRun(

@@ -26,6 +26,12 @@ export const TABLES = Object.freeze({
   scheduler_run: 'scheduler_run',
 });
 
+/** Tables fed by parts of an event rather than by one event kind. */
+export const DERIVED_TABLES = Object.freeze({
+  /** One row per (scrape, field) of a scrape that reported `fields`. */
+  field_coverage: 'field_coverage',
+});
+
 const pageNavigation = `CREATE TABLE IF NOT EXISTS page_navigation (
   ts TIMESTAMP,
   event_id VARCHAR,
@@ -121,6 +127,31 @@ function schedulerView(unit: '1h' | '1d'): string {
 ) ${retention}`;
 }
 
+// Field coverage: the narrow form of a scrape's `fields` (one row per field), so fill rates group
+// by scraper, domain and field in SQL. `items` repeats the scrape's itemsExtracted: fill rate over
+// any set of rows = sum(filled) / sum(items). The dedup keys are the scrape's plus `field`.
+const fieldCoverage = `CREATE TABLE IF NOT EXISTS field_coverage (
+  ts TIMESTAMP,
+  event_id VARCHAR,
+  scraper SYMBOL CAPACITY 1024,
+  domain SYMBOL CAPACITY 4096,
+  field SYMBOL CAPACITY 4096,
+  filled LONG,
+  items LONG
+) TIMESTAMP(ts) PARTITION BY DAY TTL ${RAW_TTL} WAL
+DEDUP UPSERT KEYS(ts, event_id, scraper, domain, field)`;
+
+function fieldCoverageView(unit: '1h' | '1d'): string {
+  const retention = unit === '1h' ? `PARTITION BY DAY TTL ${HOURLY_TTL}` : 'PARTITION BY MONTH';
+  return `CREATE MATERIALIZED VIEW IF NOT EXISTS field_coverage_${unit} AS (
+  SELECT ts, scraper, domain, field,
+    count() scrapes,
+    sum(filled) filled,
+    sum(items) items
+  FROM field_coverage SAMPLE BY ${unit}
+) ${retention}`;
+}
+
 export const SCHEMA_VERSIONS: readonly SchemaVersion[] = Object.freeze([
   {
     version: 1,
@@ -136,6 +167,12 @@ export const SCHEMA_VERSIONS: readonly SchemaVersion[] = Object.freeze([
       schedulerView('1h'),
       schedulerView('1d'),
     ],
+  },
+  {
+    version: 2,
+    description:
+      'field coverage of scrapes (per scraper, domain and field) with hourly and daily views',
+    statements: [fieldCoverage, fieldCoverageView('1h'), fieldCoverageView('1d')],
   },
 ]);
 

@@ -11,6 +11,7 @@ import {
   uniqueName,
   type TestStorage,
 } from './helpers';
+import { SCHEMA_VERSION } from '../../src/storage/schema';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -37,8 +38,14 @@ describe('storage round trip on the real QuestDB', () => {
 
   it('applies the schema: TTL, DEDUP keys, WAL, views, recorded version', async () => {
     const readiness = await t.storage.readiness();
-    expect(readiness).toEqual({ ready: true, questdb: true, schemaVersion: 1, spooledBytes: 0 });
+    expect(readiness).toEqual({
+      ready: true,
+      questdb: true,
+      schemaVersion: SCHEMA_VERSION,
+      spooledBytes: 0,
+    });
     for (const [table, keys] of [
+      ['field_coverage', 'ts,event_id,scraper,domain,field'],
       ['page_navigation', 'ts,event_id,scraper,domain'],
       ['page_scrape', 'ts,event_id,scraper,domain'],
       ['scheduler_run', 'ts,event_id,scheduler_name,job_name'],
@@ -55,7 +62,7 @@ describe('storage round trip on the real QuestDB', () => {
     expect(tables.map((r) => r.walenabled ?? r.walEnabled)).toEqual([true, true, true]);
     const views = await sql(pgUrl, 'SELECT view_name FROM materialized_views()');
     const names = views.map((v) => String(v.view_name)).sort();
-    for (const kind of ['page_navigation', 'page_scrape', 'scheduler_run']) {
+    for (const kind of ['page_navigation', 'page_scrape', 'scheduler_run', 'field_coverage']) {
       expect(names).toEqual(expect.arrayContaining([`${kind}_1h`, `${kind}_1d`]));
     }
     const [hourly] = await sql(pgUrl, 'SHOW CREATE MATERIALIZED VIEW page_navigation_1h');
