@@ -16,6 +16,7 @@ import { applySchema, startBenchQuestDB, type BenchQuestDB } from './questdb-env
 import { evaluateTargets, figuresTable, targetsTable } from './report';
 import type { BenchResults, MachineInfo } from './results';
 import {
+  runCoverageSuite,
   runEncodeSuite,
   runFanoutSuite,
   runIngestSuite,
@@ -24,6 +25,9 @@ import {
 } from './suite';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+/** Scenarios that run in this process, before (and without) QuestDB and the collector. */
+const IN_PROCESS: ReadonlySet<string> = new Set(['encode', 'coverage']);
 
 function log(message: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -121,8 +125,12 @@ async function main(): Promise<void> {
   try {
     // In-process and CPU-bound: first, before QuestDB and the collector take the cores.
     if (options.only.has('encode')) results.encode = runEncodeSuite(options, log);
-    if ([...options.only].every((scenario) => scenario === 'encode')) {
-      results.collector = { available: false, reason: 'not started (only encode ran)' };
+    if (options.only.has('coverage')) results.coverage = runCoverageSuite(log);
+    if ([...options.only].every((scenario) => IN_PROCESS.has(scenario))) {
+      results.collector = {
+        available: false,
+        reason: `not started (only ${[...options.only].join(', ')} ran)`,
+      };
       return;
     }
     log(`starting QuestDB (heap ${options.questdbHeap})`);

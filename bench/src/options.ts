@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['encode', 'ingest', 'fanout', 'memory', 'slow'] as const;
+export const SCENARIOS = ['encode', 'coverage', 'ingest', 'fanout', 'memory', 'slow'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -42,7 +42,7 @@ export interface BenchOptions {
 }
 
 export const USAGE = `npm run bench -- [flags]
-  --only encode,ingest,fanout,memory,slow   scenarios to run (default: all)
+  --only encode,coverage,ingest,fanout,memory,slow   scenarios to run (default: all)
   --rows N              rows per ingest variant (default 100000)
   --batch N             events per ingest request / ILP flush / encode call (default 500)
   --senders N           ingest sender processes (default 2)

@@ -19,6 +19,8 @@ export const TARGETS = Object.freeze({
   /** A fan-out run whose publisher posted less than this share of the rate, or fell further behind, was saturated. */
   minAchievedRate: 0.95,
   maxPublisherLagMs: 1_000,
+  /** SDK field coverage of 1,000 items x 30 fields, CPU ms per scrape. */
+  coverageMsPerScrape: 1,
 });
 
 export const fmt = {
@@ -75,6 +77,18 @@ function saturation(run: FanoutResult, results: BenchResults): string | undefine
 
 export function evaluateTargets(results: BenchResults): TargetCheck[] {
   const checks: TargetCheck[] = [];
+  const coverage = results.coverage;
+  if (coverage) {
+    const name = 'SDK field coverage, 1,000 items x 30 fields';
+    const target = `< ${TARGETS.coverageMsPerScrape} ms per scrape`;
+    if (isUnavailable(coverage)) checks.push(check(name, target, why(coverage), undefined));
+    else {
+      const worst = Math.max(coverage.namedMsPerCall, coverage.discoveredMsPerCall);
+      checks.push(
+        check(name, target, `${worst.toFixed(3)} ms`, worst < TARGETS.coverageMsPerScrape),
+      );
+    }
+  }
   const ingest = results.ingest;
   if (ingest) {
     const collector = ingest.collectorEventsPerSecond;
@@ -303,6 +317,26 @@ export function figuresTable(results: BenchResults): string {
             fmt.ratio(encode.ratio),
           ],
     );
+  }
+  const coverage = results.coverage;
+  if (coverage) {
+    if (isUnavailable(coverage)) rows.push(['SDK field coverage', 'unavailable', '', '']);
+    else {
+      const floor = `${coverage.floorMsPerCall.toFixed(3)} ms reading every value once`;
+      const shape = `${fmt.int(coverage.items)} items x ${coverage.fields} fields`;
+      rows.push([
+        `SDK field coverage, named fields (${shape}, CPU)`,
+        `${coverage.namedMsPerCall.toFixed(3)} ms`,
+        floor,
+        fmt.ratio(coverage.namedRatio),
+      ]);
+      rows.push([
+        `SDK field coverage, discovered fields (${shape}, CPU)`,
+        `${coverage.discoveredMsPerCall.toFixed(3)} ms`,
+        floor,
+        fmt.ratio(coverage.discoveredRatio),
+      ]);
+    }
   }
   const ingest = results.ingest;
   if (ingest) {

@@ -1,3 +1,4 @@
+import type { CoverageResult } from './scenarios/coverage';
 import type { EncodeResult } from './scenarios/encode';
 import type { FanoutResult } from './scenarios/fanout';
 import type { IngestRun } from './scenarios/ingest';
@@ -11,6 +12,7 @@ export interface BenchResults {
   readonly options: Record<string, unknown>;
   collector: { available: boolean; reason?: string; profileDir?: string; logPath?: string };
   encode?: EncodeResult | Unavailable;
+  coverage?: CoverageResult | Unavailable;
   ingest?: IngestResults;
   fanout?: FanoutResults;
   memory?: MemoryResult | Unavailable;

@@ -16,6 +16,7 @@ import {
   type FanoutTarget,
 } from './scenarios/fanout';
 import { DEFAULT_ENCODE_SPEC, runEncode, type EncodeResult } from './scenarios/encode';
+import { DEFAULT_COVERAGE_SPEC, runCoverage, type CoverageResult } from './scenarios/coverage';
 import { runIngest, type IngestRun, type IngestVariant } from './scenarios/ingest';
 import { runMemory, type MemoryResult } from './scenarios/memory';
 import { startWsBaseline } from './scenarios/ws-baseline';
@@ -55,6 +56,27 @@ export function runEncodeSuite(options: BenchOptions, log: Log): EncodeResult | 
         `client ${Math.round(result.clientRowsPerSecond).toLocaleString('en-US')} rows/s, ` +
         `ratio ${result.ratio.toFixed(2)}x; ${Math.round(result.bytesPerRow)} bytes/row, ` +
         `${result.identicalBytes ? 'identical bytes' : 'BYTES DIFFER'}`,
+    );
+    return result;
+  } catch (error) {
+    log(`  failed: ${errorText(error)}`);
+    return unavailable(`failed: ${errorText(error)}`);
+  }
+}
+
+/** The SDK's field coverage of one scrape's items, against a loop reading every value once. */
+export function runCoverageSuite(log: Log): CoverageResult | Unavailable {
+  const spec = DEFAULT_COVERAGE_SPEC;
+  log(
+    `coverage: SDK field coverage of ${spec.items.toLocaleString('en-US')} items x ${spec.fields} fields, ` +
+      `named and discovered fields vs a read-every-value loop, ${spec.rounds} rounds`,
+  );
+  try {
+    const result = runCoverage(spec);
+    log(
+      `  named ${result.namedMsPerCall.toFixed(3)} ms/call (${result.namedRatio.toFixed(2)}x the floor), ` +
+        `discovered ${result.discoveredMsPerCall.toFixed(3)} ms/call (${result.discoveredRatio.toFixed(2)}x), ` +
+        `floor ${result.floorMsPerCall.toFixed(3)} ms/call (CPU time)`,
     );
     return result;
   } catch (error) {

@@ -32,6 +32,8 @@ export interface ScrapeRecord {
   readonly scrapeDurationMs: number;
   readonly itemsExtracted: number;
   readonly success: boolean;
+  /** Field coverage: on how many of the `itemsExtracted` items each field is filled. */
+  readonly fields?: Readonly<Record<string, number>>;
   readonly error?: string | null;
   readonly errorClass?: string | null;
   readonly runId?: string | null;
@@ -90,7 +92,7 @@ function copyOptional<T extends object, K extends keyof T>(
 }
 
 const NAVIGATION_OPTIONAL = ['statusCode', 'bytes', 'errorClass', 'runId'] as const;
-const SCRAPE_OPTIONAL = ['errorClass', 'runId'] as const;
+const SCRAPE_OPTIONAL = ['fields', 'errorClass', 'runId'] as const;
 const SCHEDULER_OPTIONAL = ['scraperSource', 'scrapersRun', 'errorClass', 'runId'] as const;
 
 export function navigationEvent(input: NavigationRecord, d: EventDefaults): PageNavigationEvent {

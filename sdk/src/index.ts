@@ -16,6 +16,8 @@ export type { RetryPolicy } from './delivery/retry';
 export type { NavigationRecord, ScrapeRecord, SchedulerRunRecord } from './events';
 export type { NavigablePage, NavigationResponse, TrackNavigationOptions } from './track/navigation';
 export type { TrackScrapeOptions } from './track/scrape';
+export { fieldCoverage, isFilled } from './track/coverage';
+export type { FieldCounts } from './track/coverage';
 export type { TrackSchedulerRunOptions, MissedRunOptions } from './track/scheduler';
 export { classifyError, classifyStatus, CAPTCHA_MARKERS } from './track/classify';
 export { ScrapewatchError, ERROR_CLASSES } from '@scrapewatch/protocol';

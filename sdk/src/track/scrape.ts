@@ -1,4 +1,5 @@
 import { classifyError, errorMessage } from './classify';
+import { fieldCoverage, type FieldCounts } from './coverage';
 import { elapsedMs, monotonicMs, type Recorder } from './recorder';
 
 export interface TrackScrapeOptions<T> {
@@ -7,6 +8,18 @@ export interface TrackScrapeOptions<T> {
    * length, a Set's or Map's size, `result.items.length`, 0 for null/undefined, else 1.
    */
   readonly itemsExtracted?: number | ((result: T) => number);
+  /**
+   * The extracted items (or a function of the result returning them): the scrape then reports
+   * field coverage, and, unless `itemsExtracted` is given, their number as items extracted.
+   */
+  readonly items?: readonly unknown[] | ((result: T) => readonly unknown[]);
+  /**
+   * With `items`: the fields to report coverage for (recommended: a field that vanished from every
+   * item is then reported as 0 filled). Default: the keys seen on the items.
+   */
+  readonly expectedFields?: readonly string[];
+  /** Field coverage counted by the caller instead of `items` (or a function of the result). */
+  readonly fields?: FieldCounts | ((result: T) => FieldCounts);
   readonly runId?: string;
   readonly scraperSource?: string;
 }
@@ -52,19 +65,36 @@ export async function trackScrape<T>(
     throw error;
   }
   const scrapeDurationMs = elapsedMs(startMs);
-  const count = options.itemsExtracted;
-  const itemsExtracted = wholeCount(
-    typeof count === 'number'
-      ? count
-      : typeof count === 'function'
-        ? count(result)
-        : defaultCount(result),
-  );
+  let itemsExtracted: number;
+  let fields: FieldCounts | undefined;
+  try {
+    const items = typeof options.items === 'function' ? options.items(result) : options.items;
+    const count = options.itemsExtracted;
+    itemsExtracted = wholeCount(
+      typeof count === 'number'
+        ? count
+        : typeof count === 'function'
+          ? count(result)
+          : items !== undefined
+            ? items.length
+            : defaultCount(result),
+    );
+    fields =
+      typeof options.fields === 'function'
+        ? options.fields(result)
+        : (options.fields ??
+          (items !== undefined ? fieldCoverage(items, options.expectedFields) : undefined));
+  } catch {
+    // A counting function of the caller failed: the scrape itself succeeded and is recorded so.
+    itemsExtracted = wholeCount(defaultCount(result));
+    fields = undefined;
+  }
   recorder.recordScrape({
     url,
     scrapeDurationMs,
     itemsExtracted,
     success: true,
+    ...(fields !== undefined ? { fields } : {}),
     runId: options.runId,
     scraperSource: options.scraperSource,
   });
