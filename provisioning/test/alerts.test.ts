@@ -135,4 +135,24 @@ describe('alert rules on a healthy and an unhealthy scraper', () => {
     );
     expect(THRESHOLDS.schedulerMissedOrLate.maxLatenessMs).toBeLessThan(600_000);
   });
+
+  it('field fill rate: fires for the (scraper, field, domain) whose field went empty only', async () => {
+    const instances = (await evaluate(rule('scrapewatch-field-fill-rate-drop'))).filter((i) =>
+      data.scrapers.includes(i.labels['scraper'] ?? ''),
+    );
+    const key = (i: Instance): string =>
+      `${i.labels['scraper']} ${i.labels['field']} ${i.labels['domain']}`;
+    const states = Object.fromEntries(instances.map((i) => [key(i), i.state]));
+    const { brokenDomain, otherDomain } = data.coverage;
+    expect(states).toEqual({
+      [`${data.broken} price ${brokenDomain}`]: 'Alerting',
+      [`${data.broken} title ${brokenDomain}`]: 'Normal',
+      [`${data.broken} price ${otherDomain}`]: 'Normal',
+      [`${data.broken} title ${otherDomain}`]: 'Normal',
+      [`${data.healthy} price ${data.healthy}.example`]: 'Normal',
+      [`${data.healthy} title ${data.healthy}.example`]: 'Normal',
+    });
+    const firing = instances.find((i) => i.state === 'Alerting');
+    expect(firing?.value).toBe(1);
+  });
 });

@@ -79,7 +79,9 @@ describe('the six section dashboards', () => {
             const sql = target.rawSql ?? '';
             // Every read of a table or view is filtered by the selection.
             const reads =
-              sql.match(/\bFROM\s+(page_navigation|page_scrape|scheduler_run)\w*/g) ?? [];
+              sql.match(
+                /\bFROM\s+(page_navigation|page_scrape|scheduler_run|field_coverage|scraper_run)\w*/g,
+              ) ?? [];
             const filters = sql.match(/scraper IN \(\$\{scraper:singlequote\}\)/g) ?? [];
             expect({
               panel: panel.title,

@@ -259,4 +259,38 @@ describe('key panels return the seeded numbers', () => {
         .sort(),
     ).toEqual(['job_error', 'missed']);
   });
+
+  it('Scraping: field fill rate against its 7-day baseline, per field and per domain', async () => {
+    const scraping = byUid('scrapewatch-scraping');
+    const range = { fromMs: data.nowMs - HOUR };
+    const byField = await run(sqlOf(panelByTitle(scraping, 'Field fill rate')), range);
+    const mine = byField.rows.filter((r) => data.scrapers.includes(r['scraper'] as string));
+    // Sorted by change: the broken price first.
+    expect(mine[0]).toEqual(
+      expect.objectContaining({ scraper: data.broken, field: 'price', items: 200 }),
+    );
+    expect(mine[0]?.['fill_pct']).toBeCloseTo(50);
+    expect(mine[0]?.['baseline_fill_pct']).toBeCloseTo(100);
+    expect(mine[0]?.['change_pts']).toBeCloseTo(-50);
+    const healthyPrice = mine.find((r) => r['scraper'] === data.healthy && r['field'] === 'price');
+    expect(healthyPrice?.['change_pts']).toBeCloseTo(0);
+
+    const byDomain = await run(sqlOf(panelByTitle(scraping, 'Field fill rate by domain')), {
+      ...range,
+      current: [data.broken],
+    });
+    const price = byDomain.rows.filter((r) => r['field'] === 'price');
+    expect(Object.fromEntries(price.map((r) => [r['domain'], r['change_pts']]))).toEqual({
+      [data.coverage.brokenDomain]: -100,
+      [data.coverage.otherDomain]: 0,
+    });
+    expect(byDomain.rows.every((r) => r['scraper'] === data.broken)).toBe(true);
+
+    const trend = await run(sqlOf(panelByTitle(scraping, 'Field fill rate over time')), {
+      ...range,
+      current: [data.healthy],
+    });
+    expect(trend.rows.length).toBeGreaterThan(0);
+    expect(trend.rows.every((r) => r['fill_pct'] === 100)).toBe(true);
+  });
 });

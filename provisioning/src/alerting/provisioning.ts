@@ -20,6 +20,7 @@ export const PRODUCT_LABEL = 'scrapewatch';
 const GROUP_NAMES: Record<AlertRuleDefinition['group'], string> = {
   scrapers: 'Scrapewatch scrapers',
   scheduler: 'Scrapewatch scheduler',
+  'data-quality': 'Scrapewatch data quality',
 };
 
 function ruleData(rule: AlertRuleDefinition): unknown[] {

@@ -1,5 +1,6 @@
 import { QuestDbFormat } from '../grafana/queries';
 import { SAMPLE_BY, TIME_FILTER, scraperIn, schedulerScraperIn } from '../sql/filters';
+import { DATA_QUALITY_RULES } from './data-quality-rules';
 import { type ExpressionModel, math, reduce, threshold } from './expressions';
 import { THRESHOLDS } from './thresholds';
 
@@ -29,7 +30,7 @@ export interface RulePanel {
 export interface AlertRuleDefinition {
   readonly uid: string;
   readonly title: string;
-  readonly group: 'scrapers' | 'scheduler';
+  readonly group: 'scrapers' | 'scheduler' | 'data-quality';
   readonly severity: 'critical' | 'warning';
   readonly summary: string;
   readonly description: string;
@@ -395,4 +396,5 @@ export const ALERT_RULES: readonly AlertRuleDefinition[] = Object.freeze([
   itemsBaseline,
   schedulerFailed,
   schedulerMissedOrLate,
+  ...DATA_QUALITY_RULES,
 ]);

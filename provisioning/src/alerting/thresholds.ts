@@ -20,4 +20,17 @@ export const THRESHOLDS = Object.freeze({
   schedulerFailed: { windowSeconds: 900 },
   /** Any missed run, or a run started later than `maxLatenessMs` after its schedule. */
   schedulerMissedOrLate: { windowSeconds: 1800, maxLatenessMs: 300_000 },
+  /**
+   * A field's fill rate (filled / items, percent) per scraper and domain over the window, against
+   * the same (scraper, field, domain) over the 7 days before (hourly view, the last hour left out);
+   * fires when at least `minDropPts` points below for `pendingFor`. Needs `minItems` items now
+   * and `minBaselineItems` in the baseline.
+   */
+  fillRateDrop: {
+    minDropPts: 30,
+    windowSeconds: 300,
+    pendingFor: '15m',
+    minItems: 20,
+    minBaselineItems: 100,
+  },
 });

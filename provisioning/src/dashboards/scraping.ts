@@ -2,6 +2,7 @@ import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { QuestDbFormat } from '../grafana/queries';
 import { SAMPLE_BY, TIME_FILTER, scraperIn } from '../sql/filters';
 import { MEASURES, tieredSeries } from '../sql/tiers';
+import { fillRatePanels } from './field-coverage';
 import { itemsByScraper, live, qdb, sectionDashboard, tablePanel, timeSeriesPanel } from './shared';
 
 /**
@@ -41,9 +42,9 @@ export const ZERO_ITEM_TREND_SQL = tieredSeries({
 });
 
 export function scrapingDashboard(): Dashboard {
-  return sectionDashboard('scraping', {
+  const builder = sectionDashboard('scraping', {
     description:
-      'Extraction: scrape timings, items, zero-item scrapes and items per run against the baseline.',
+      'Extraction: scrape timings, items, zero-item scrapes, items per run and field fill rates against their baselines.',
   })
     .withPanel(
       timeSeriesPanel({
@@ -138,6 +139,7 @@ export function scrapingDashboard(): Dashboard {
         { id: 'unit', value: 'percent' },
         { id: 'decimals', value: 0 },
       ]),
-    )
-    .build();
+    );
+  for (const panel of fillRatePanels()) builder.withPanel(panel);
+  return builder.build();
 }

@@ -29,7 +29,7 @@ export interface TieredMeasure {
 }
 
 export interface TieredSeriesSpec {
-  readonly table: 'page_navigation' | 'page_scrape';
+  readonly table: 'page_navigation' | 'page_scrape' | 'field_coverage';
   /** Series dimension columns, present in the raw table and in both views. */
   readonly groupBy: readonly string[];
   readonly measures: readonly TieredMeasure[];
@@ -77,6 +77,12 @@ export const MEASURES = Object.freeze({
   },
   retries: { name: 'retries', raw: 'sum(retry_count)', rollup: 'sum(retries)' },
   items: { name: 'items_extracted', raw: 'sum(items_extracted)', rollup: 'sum(items_extracted)' },
+  /** Over field_coverage and its views (both carry `filled` and `items`). */
+  fillPct: {
+    name: 'fill_pct',
+    raw: '100.0 * sum(filled) / sum(items)',
+    rollup: '100.0 * sum(filled) / sum(items)',
+  },
   zeroItemScrapes: {
     name: 'zero_item_scrapes',
     raw: 'sum(CASE WHEN success AND items_extracted = 0 THEN 1 ELSE 0 END)',

@@ -9,7 +9,11 @@ import { exec, literal, micros, query, waitFor } from './questdb';
  *   successful scrapes of which 15 extracted nothing and 5 extracted 2 items, in one run; a
  *   scheduler job with a failed, a missed and a 10-minute-late run; the same 2-day-old baseline;
  * - silent: 12 successful navigations 40 minutes ago, nothing since;
- * - one scheduler run not tied to any scraper.
+ * - one scheduler run not tied to any scraper;
+ * - field coverage (fields price and title, 10 items per scrape): 2 days ago a baseline of 20
+ *   scrapes per domain with both fields always filled; in the last 4 minutes 10 scrapes per domain:
+ *   healthy on `<healthy>.example` still 100 %; broken on `<broken>.example` with price never
+ *   filled (title still 100 %) and on `<broken>.shop` with both still 100 %.
  */
 export interface Seed {
   readonly nowMs: number;
@@ -19,6 +23,8 @@ export interface Seed {
   readonly scrapers: readonly string[];
   readonly jobs: { readonly healthy: string; readonly broken: string; readonly unowned: string };
   readonly scheduler: string;
+  /** The domain where the broken scraper's price field went empty, and its other domain. */
+  readonly coverage: { readonly brokenDomain: string; readonly otherDomain: string };
 }
 
 type Row = Record<string, string | number | boolean | null>;
@@ -50,6 +56,7 @@ export async function seed(httpUrl: string, pgUrl: string, tag: string): Promise
     scrapers: [`pv-${tag}-broken`, `pv-${tag}-healthy`, `pv-${tag}-silent`],
     jobs: { healthy: `pv-${tag}-hjob`, broken: `pv-${tag}-bjob`, unowned: `pv-${tag}-njob` },
     scheduler: `pv-${tag}-cron`,
+    coverage: { brokenDomain: `pv-${tag}-broken.example`, otherDomain: `pv-${tag}-broken.shop` },
   };
   let id = 0;
   const eventId = (): string => `pv-${tag}-${(id += 1)}`;
@@ -140,7 +147,28 @@ export async function seed(httpUrl: string, pgUrl: string, tag: string): Promise
     run(s.jobs.unowned, null, nowMs - 2 * MIN, 'success', 500),
   ];
 
+  const coverage: Row[] = [];
+  const covered = (scraper: string, domain: string, ts: number, price: number): void => {
+    const event = eventId();
+    for (const [field, filled] of [
+      ['price', price],
+      ['title', 10],
+    ] as const) {
+      coverage.push({ ts, event_id: event, scraper, domain, field, filled, items: 10 });
+    }
+  };
+  const domains: [string, string, number][] = [
+    [s.healthy, `${s.healthy}.example`, 10],
+    [s.broken, s.coverage.brokenDomain, 0],
+    [s.broken, s.coverage.otherDomain, 10],
+  ];
+  for (const [scraper, domain, price] of domains) {
+    for (let i = 0; i < 20; i += 1) covered(scraper, domain, baselineMs + i * 10_000, 10);
+    for (let i = 0; i < 10; i += 1) covered(scraper, domain, nowMs - 4 * MIN + i * 20_000, price);
+  }
+
   await exec(httpUrl, insert('page_navigation', navigations));
+  await exec(httpUrl, insert('field_coverage', coverage));
   await exec(httpUrl, insert('page_scrape', scrapes));
   await exec(httpUrl, insert('scheduler_run', runs));
 
@@ -164,7 +192,17 @@ export async function seed(httpUrl: string, pgUrl: string, tag: string): Promise
     `SELECT count() n FROM scheduler_run WHERE scheduler_name = '${s.scheduler}'`,
     runs.length,
   );
+  await expectCount(
+    'field coverage',
+    `SELECT count() n FROM field_coverage WHERE scraper IN (${inList})`,
+    coverage.length,
+  );
   for (const unit of ['1h', '1d']) {
+    await expectCount(
+      `field_coverage_${unit}`,
+      `SELECT sum(scrapes) n FROM field_coverage_${unit} WHERE scraper IN (${inList})`,
+      coverage.length,
+    );
     await expectCount(
       `page_navigation_${unit}`,
       `SELECT sum(events) n FROM page_navigation_${unit} WHERE scraper IN (${inList})`,
