@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { SCHEDULER_STATUSES } from './kinds';
+import { RUN_OUTCOMES, SCHEDULER_STATUSES } from './kinds';
 import { ERROR_CLASS_PATTERN, FIELD_NAME_PATTERN, LIMITS, NAME_PATTERN } from './limits';
 
 // Wire format of the three event kinds, camelCase as instrumented scrapers already send it.
@@ -114,10 +114,44 @@ export const SchedulerRunSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * One run of a scraper, sent when it ends: when it started and ended, how it ended, and what it
+ * did (the totals of the events that carry its `runId`). The summary a run is compared on.
+ */
+export const ScraperRunSchema = Type.Object(
+  {
+    type: Type.Literal('scraper_run'),
+    scraperSource: Name,
+    runId: Type.String({ minLength: 1, maxLength: LIMITS.maxRunIdLength }),
+    /** When the run started; at most `recordedAt` (its end). */
+    startedAt: EpochMs,
+    /** When the run ended. */
+    recordedAt: EpochMs,
+    outcome: Type.Unsafe<(typeof RUN_OUTCOMES)[number]>({
+      type: 'string',
+      enum: [...RUN_OUTCOMES],
+    }),
+    /** Navigations of the run. */
+    pages: Count(LIMITS.maxRunCount),
+    /** Items extracted over the run. */
+    items: Count(LIMITS.maxRunCount),
+    /** Failed navigations and failed scrapes of the run. */
+    errors: Count(LIMITS.maxRunCount),
+    /** Per-field filled counts over the run's `items`. */
+    fields: Type.Optional(FieldCoverage),
+    error: Type.Optional(ErrorText),
+    errorClass: Type.Optional(ErrorClass),
+    eventId: Type.Optional(EventId),
+  },
+  { additionalProperties: false },
+);
+
 export type PageNavigationEvent = Static<typeof PageNavigationSchema>;
 export type PageScrapeEvent = Static<typeof PageScrapeSchema>;
 export type SchedulerRunEvent = Static<typeof SchedulerRunSchema>;
-export type MetricEvent = PageNavigationEvent | PageScrapeEvent | SchedulerRunEvent;
+export type ScraperRunEvent = Static<typeof ScraperRunSchema>;
+export type MetricEvent =
+  PageNavigationEvent | PageScrapeEvent | SchedulerRunEvent | ScraperRunEvent;
 
 /** An event as the collector accepted it: `eventId` always set (sent, or derived stably). */
 export type AcceptedEvent = MetricEvent & { eventId: string };

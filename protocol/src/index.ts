@@ -1,11 +1,18 @@
-export { EVENT_KINDS, ERROR_CLASSES, SCHEDULER_STATUSES, isEventKind } from './kinds';
-export type { EventKind, KnownErrorClass, SchedulerStatus } from './kinds';
+export { EVENT_KINDS, ERROR_CLASSES, SCHEDULER_STATUSES, RUN_OUTCOMES, isEventKind } from './kinds';
+export type { EventKind, KnownErrorClass, SchedulerStatus, RunOutcome } from './kinds';
 export { LIMITS, NAME_PATTERN, ERROR_CLASS_PATTERN, FIELD_NAME_PATTERN } from './limits';
-export { PageNavigationSchema, PageScrapeSchema, SchedulerRunSchema, channelOf } from './events';
+export {
+  PageNavigationSchema,
+  PageScrapeSchema,
+  SchedulerRunSchema,
+  ScraperRunSchema,
+  channelOf,
+} from './events';
 export type {
   PageNavigationEvent,
   PageScrapeEvent,
   SchedulerRunEvent,
+  ScraperRunEvent,
   MetricEvent,
   AcceptedEvent,
   MetricsBatchEnvelope,

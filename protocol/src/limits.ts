@@ -14,6 +14,10 @@ export const LIMITS = Object.freeze({
   maxRetryCount: 1_000,
   maxItemsExtracted: 1_000_000_000,
   maxScrapersRun: 100_000,
+  /** Navigations, items and errors of one scraper run. */
+  maxRunCount: 1_000_000_000,
+  /** One scraper run may be long. */
+  maxRunDurationMs: 7 * 86_400_000,
   maxBytes: Number.MAX_SAFE_INTEGER,
   /** Distinct fields one scrape may report coverage for (`fields`): each becomes a stored row. */
   maxFields: 64,

@@ -5,6 +5,7 @@ import {
   PageNavigationSchema,
   PageScrapeSchema,
   SchedulerRunSchema,
+  ScraperRunSchema,
   type MetricEvent,
   type SchedulerRunEvent,
 } from './events';
@@ -33,6 +34,7 @@ const VALIDATORS: Record<EventKind, ValidateFunction> = {
   page_navigation: ajv.compile(PageNavigationSchema as TSchema),
   page_scrape: ajv.compile(PageScrapeSchema as TSchema),
   scheduler_run: ajv.compile(SchedulerRunSchema as TSchema),
+  scraper_run: ajv.compile(ScraperRunSchema as TSchema),
 };
 
 function detail(index: number | null, path: string, code: ErrorCode, message: string): ErrorDetail {
@@ -268,6 +270,25 @@ export function validateEvent(
   if (event.type === 'scheduler_run') checkScheduler(index, event, out);
   if (event.type === 'page_scrape' && event.fields !== undefined) {
     checkFieldCoverage(index, event.fields, event.itemsExtracted, 'itemsExtracted', out);
+  }
+  if (event.type === 'scraper_run') {
+    if (event.startedAt > event.recordedAt) {
+      out.push(
+        detail(index, '/startedAt', 'INCONSISTENT_FIELDS', 'is later than recordedAt (the end)'),
+      );
+    } else if (event.recordedAt - event.startedAt > LIMITS.maxRunDurationMs) {
+      out.push(
+        detail(
+          index,
+          '/startedAt',
+          'OUT_OF_RANGE',
+          `the run lasts more than ${LIMITS.maxRunDurationMs} ms`,
+        ),
+      );
+    }
+    if (event.fields !== undefined) {
+      checkFieldCoverage(index, event.fields, event.items, 'items', out);
+    }
   }
   return out.length === before ? event : undefined;
 }

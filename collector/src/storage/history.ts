@@ -8,11 +8,12 @@ import {
   type EventKind,
   type HistoryQuery,
   type HistoryResponse,
+  type RunOutcome,
   type SchedulerStatus,
   type ScrapersResponse,
 } from '@scrapewatch/protocol';
 import { toMicros } from './rows';
-import { TABLES } from './schema';
+import { DERIVED_TABLES, TABLES } from './schema';
 
 /** Reads over the PostgreSQL wire protocol; every user value travels as a bind parameter. */
 export interface HistoryReader {
@@ -38,6 +39,14 @@ const COLUMNS: Record<EventKind, string> = {
     'cast(ts AS long) ts_us, event_id, scraper, url, duration_ms, items_extracted, success, error, error_class, run_id',
   scheduler_run:
     'cast(ts AS long) ts_us, event_id, scheduler_name, job_name, scraper, status, success, duration_ms, scrapers_run, cast(scheduled_at AS long) scheduled_us, cast(started_at AS long) started_us, error, error_class, run_id',
+  scraper_run:
+    'cast(ts AS long) ts_us, event_id, scraper, run_id, outcome, cast(started_at AS long) started_us, pages, items, errors, error, error_class',
+};
+
+/** Where the `fields` of an event kind are stored, one row per field. */
+const FIELD_TABLES: Partial<Record<EventKind, string>> = {
+  page_scrape: DERIVED_TABLES.field_coverage,
+  scraper_run: DERIVED_TABLES.scraper_run_field,
 };
 
 /** The column a scraper filter applies to: a scheduler run without a scraper is its scheduler's. */
@@ -45,6 +54,7 @@ const SCRAPER_EXPRESSION: Record<EventKind, string> = {
   page_navigation: 'scraper',
   page_scrape: 'scraper',
   scheduler_run: 'coalesce(scraper, scheduler_name)',
+  scraper_run: 'scraper',
 };
 
 function usToMs(value: unknown): number {
@@ -125,6 +135,22 @@ export function rowToEvent(kind: EventKind, row: Row): AcceptedEvent {
       withOptional(event, 'errorClass', nullableText(row.error_class));
       return withOptional(event, 'runId', nullableText(row.run_id));
     }
+    case 'scraper_run': {
+      const event = {
+        type: 'scraper_run' as const,
+        scraperSource: text(row.scraper),
+        runId: text(row.run_id),
+        startedAt: usToMs(row.started_us),
+        recordedAt,
+        outcome: text(row.outcome) as RunOutcome,
+        pages: Number(row.pages),
+        items: Number(row.items),
+        errors: Number(row.errors),
+        error: nullableText(row.error),
+        eventId,
+      };
+      return withOptional(event, 'errorClass', nullableText(row.error_class));
+    }
   }
 }
 
@@ -162,6 +188,45 @@ export function createHistoryReader(options: HistoryReaderOptions, logger: Logge
     }
   }
 
+  /**
+   * Sets `fields` on the events that reported coverage: one read of the field table over the
+   * events' own time span (their rows share the event's timestamp), matched by event id.
+   */
+  async function attachFields(
+    table: string,
+    events: AcceptedEvent[],
+    scrapers: readonly string[],
+  ): Promise<void> {
+    const first = events[0]!.recordedAt;
+    const last = events[events.length - 1]!.recordedAt;
+    const params: unknown[] = [boundMicros(first), boundMicros(last)];
+    let where = 'ts >= cast($1 AS long) AND ts <= cast($2 AS long)';
+    if (scrapers.length > 0) {
+      const placeholders = scrapers.map((name) => {
+        params.push(name);
+        return `$${params.length}`;
+      });
+      where += ` AND scraper IN (${placeholders.join(', ')})`;
+    }
+    const rows = await query(`SELECT event_id, field, filled FROM ${table} WHERE ${where}`, params);
+    const byEvent = new Map<string, Record<string, number>>();
+    for (const row of rows) {
+      const id = text(row.event_id);
+      let fields = byEvent.get(id);
+      if (!fields) {
+        fields = Object.create(null) as Record<string, number>;
+        byEvent.set(id, fields);
+      }
+      fields[text(row.field)] = Number(row.filled);
+    }
+    for (const event of events) {
+      const fields = byEvent.get(event.eventId);
+      if (fields && (event.type === 'page_scrape' || event.type === 'scraper_run')) {
+        event.fields = { ...fields };
+      }
+    }
+  }
+
   return {
     async history(q) {
       const limit = clampLimit(q.limit);
@@ -184,6 +249,10 @@ export function createHistoryReader(options: HistoryReaderOptions, logger: Logge
         .slice(0, limit)
         .reverse()
         .map((row) => rowToEvent(q.kind, row));
+      const fieldTable = FIELD_TABLES[q.kind];
+      if (fieldTable !== undefined && events.length > 0) {
+        await attachFields(fieldTable, events, scrapers);
+      }
       return { kind: q.kind, fromMs: q.fromMs, toMs: q.toMs, events, truncated };
     },
     async scrapers() {

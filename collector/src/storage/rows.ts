@@ -4,6 +4,7 @@ import type {
   PageScrapeEvent,
   SchedulerRunEvent,
   SchedulerStatus,
+  ScraperRunEvent,
 } from '@scrapewatch/protocol';
 import { IlpTextEncoder, type IlpRowSink } from './ilp';
 import { DERIVED_TABLES, TABLES } from './schema';
@@ -163,6 +164,57 @@ function writeSchedulerRun(
   rows.at(toMicros(e.recordedAt), 'us');
 }
 
+/** The field with the lowest fill rate over `items` (first in key order on a tie), or null. */
+export function worstField(
+  fields: Readonly<Record<string, number>> | undefined,
+  items: number,
+): { field: string; fillPct: number } | null {
+  if (fields === undefined || items <= 0) return null;
+  let worst: { field: string; fillPct: number } | null = null;
+  for (const field of Object.keys(fields)) {
+    const fillPct = (100 * (fields[field] ?? 0)) / items;
+    if (worst === null || fillPct < worst.fillPct) worst = { field, fillPct };
+  }
+  return worst;
+}
+
+function writeScraperRun(
+  rows: IlpRowSink,
+  e: ScraperRunEvent,
+  eventId: string,
+  receivedAtUs: number,
+): void {
+  const tsUs = toMicros(e.recordedAt);
+  const worst = worstField(e.fields, e.items);
+  rows.table(TABLES.scraper_run);
+  rows.symbol('scraper', e.scraperSource);
+  rows.symbol('outcome', e.outcome);
+  if (worst) rows.symbol('worst_field', worst.field);
+  optionalSymbol(rows, 'error_class', e.errorClass);
+  rows.stringColumn('event_id', eventId);
+  rows.stringColumn('run_id', e.runId);
+  rows.timestampColumn('started_at', toMicros(e.startedAt), 'us');
+  rows.floatColumn('duration_ms', e.recordedAt - e.startedAt);
+  rows.intColumn('pages', e.pages);
+  rows.intColumn('items', e.items);
+  rows.intColumn('errors', e.errors);
+  if (worst) rows.floatColumn('worst_fill_pct', worst.fillPct);
+  optionalString(rows, 'error', e.error);
+  rows.timestampColumn('received_at', receivedAtUs, 'us');
+  rows.at(tsUs, 'us');
+  const fields = e.fields ?? {};
+  for (const field of Object.keys(fields)) {
+    rows.table(DERIVED_TABLES.scraper_run_field);
+    rows.symbol('scraper', e.scraperSource);
+    rows.symbol('field', field);
+    rows.stringColumn('event_id', eventId);
+    rows.stringColumn('run_id', e.runId);
+    rows.intColumn('filled', fields[field] ?? 0);
+    rows.intColumn('items', e.items);
+    rows.at(tsUs, 'us');
+  }
+}
+
 /** Writes one ILP row per event to `rows`. */
 export function writeRows(
   rows: IlpRowSink,
@@ -180,6 +232,9 @@ export function writeRows(
         break;
       case 'scheduler_run':
         writeSchedulerRun(rows, event, event.eventId, receivedAtUs);
+        break;
+      case 'scraper_run':
+        writeScraperRun(rows, event, event.eventId, receivedAtUs);
         break;
     }
   }

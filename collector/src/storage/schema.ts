@@ -24,13 +24,22 @@ export const TABLES = Object.freeze({
   page_navigation: 'page_navigation',
   page_scrape: 'page_scrape',
   scheduler_run: 'scheduler_run',
+  scraper_run: 'scraper_run',
 });
 
 /** Tables fed by parts of an event rather than by one event kind. */
 export const DERIVED_TABLES = Object.freeze({
   /** One row per (scrape, field) of a scrape that reported `fields`. */
   field_coverage: 'field_coverage',
+  /** One row per (run, field) of a scraper run that reported `fields`. */
+  scraper_run_field: 'scraper_run_field',
 });
+
+/**
+ * Run summaries are few (one row per run) and compared with the runs before them, which for a
+ * daily scraper reach back weeks: they are kept a year, not the raw events' 7 days.
+ */
+export const RUN_TTL = '12 MONTHS';
 
 const pageNavigation = `CREATE TABLE IF NOT EXISTS page_navigation (
   ts TIMESTAMP,
@@ -152,6 +161,38 @@ function fieldCoverageView(unit: '1h' | '1d'): string {
 ) ${retention}`;
 }
 
+// A finished scraper run: ts = its end, duration_ms = end - started_at. worst_field is the field
+// with the lowest fill rate over the run (null without coverage), so a table of runs needs no join.
+const scraperRun = `CREATE TABLE IF NOT EXISTS scraper_run (
+  ts TIMESTAMP,
+  event_id VARCHAR,
+  scraper SYMBOL CAPACITY 1024,
+  outcome SYMBOL CAPACITY 8,
+  worst_field SYMBOL CAPACITY 4096,
+  error_class SYMBOL CAPACITY 256,
+  run_id VARCHAR,
+  started_at TIMESTAMP,
+  duration_ms DOUBLE,
+  pages LONG,
+  items LONG,
+  errors LONG,
+  worst_fill_pct DOUBLE,
+  error VARCHAR,
+  received_at TIMESTAMP
+) TIMESTAMP(ts) PARTITION BY MONTH TTL ${RUN_TTL} WAL
+DEDUP UPSERT KEYS(ts, event_id, scraper)`;
+
+const scraperRunField = `CREATE TABLE IF NOT EXISTS scraper_run_field (
+  ts TIMESTAMP,
+  event_id VARCHAR,
+  scraper SYMBOL CAPACITY 1024,
+  field SYMBOL CAPACITY 4096,
+  run_id VARCHAR,
+  filled LONG,
+  items LONG
+) TIMESTAMP(ts) PARTITION BY MONTH TTL ${RUN_TTL} WAL
+DEDUP UPSERT KEYS(ts, event_id, scraper, field)`;
+
 export const SCHEMA_VERSIONS: readonly SchemaVersion[] = Object.freeze([
   {
     version: 1,
@@ -171,8 +212,14 @@ export const SCHEMA_VERSIONS: readonly SchemaVersion[] = Object.freeze([
   {
     version: 2,
     description:
-      'field coverage of scrapes (per scraper, domain and field) with hourly and daily views',
-    statements: [fieldCoverage, fieldCoverageView('1h'), fieldCoverageView('1d')],
+      'field coverage of scrapes (per scraper, domain and field) with hourly and daily views; scraper runs and their field coverage',
+    statements: [
+      fieldCoverage,
+      fieldCoverageView('1h'),
+      fieldCoverageView('1d'),
+      scraperRun,
+      scraperRunField,
+    ],
   },
 ]);
 

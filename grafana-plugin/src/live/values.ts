@@ -19,6 +19,7 @@ export function eventSucceeded(event: AcceptedEvent): boolean {
   if (event.type === 'scheduler_run') {
     return event.success ?? event.status === 'success';
   }
+  if (event.type === 'scraper_run') return event.outcome === 'success';
   return event.success;
 }
 
@@ -28,8 +29,10 @@ export function eventValue(event: AcceptedEvent, field: LiveField): number | nul
     case 'duration':
       if (event.type === 'page_navigation') return event.navigationDurationMs;
       if (event.type === 'page_scrape') return event.scrapeDurationMs;
+      if (event.type === 'scraper_run') return event.recordedAt - event.startedAt;
       return event.durationMs;
     case 'items':
+      if (event.type === 'scraper_run') return event.items;
       return event.type === 'page_scrape' ? event.itemsExtracted : null;
     case 'retries':
       return event.type === 'page_navigation' ? event.retryCount : null;
