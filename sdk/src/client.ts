@@ -14,10 +14,12 @@ import {
 import {
   navigationEvent,
   schedulerRunEvent,
+  scraperRunEvent,
   scrapeEvent,
   type EventDefaults,
   type NavigationRecord,
   type SchedulerRunRecord,
+  type ScraperRunRecord,
   type ScrapeRecord,
 } from './events';
 import {
@@ -33,6 +35,7 @@ import {
   type TrackNavigationOptions,
 } from './track/navigation';
 import { trackScrape, type TrackScrapeOptions } from './track/scrape';
+import { startRun, trackRun, type ScraperRun, type StartRunOptions } from './track/run';
 import {
   recordMissedRun,
   trackSchedulerRun,
@@ -49,6 +52,15 @@ export interface Scrapewatch {
   recordScrape(input: ScrapeRecord): string | undefined;
   /** Records one scheduler run (any status). Never throws. */
   recordSchedulerRun(input: SchedulerRunRecord): string | undefined;
+  /** Records a finished scraper run (its summary). Prefer startRun/trackRun, which count for you. Never throws. */
+  recordScraperRun(input: ScraperRunRecord): string | undefined;
+  /**
+   * Starts a scraper run: its navigations and scrapes carry its runId and add up into the summary
+   * `finish()` records. Runs still open when the client closes are finished as `aborted`.
+   */
+  startRun(options?: StartRunOptions): ScraperRun;
+  /** Runs fn as one scraper run: finished `success`, or `failed` when fn throws (rethrown). */
+  trackRun<T>(fn: (run: ScraperRun) => T | Promise<T>, options?: StartRunOptions): Promise<T>;
   /** Records a run that never started (status 'missed' or 'skipped'). Never throws. */
   recordMissedRun(jobName: string, options: MissedRunOptions): string | undefined;
   /** page.goto with retries, recorded as one page_navigation event. */
@@ -139,16 +151,32 @@ export function createScrapewatch(
     }
   }
 
+  const openRuns = new Set<ScraperRun>();
+  const begin = (runOptions?: StartRunOptions): ScraperRun => {
+    const run = startRun(client, runOptions, nowMs, (ended) => openRuns.delete(ended));
+    openRuns.add(run);
+    return run;
+  };
+
   const client: Scrapewatch = {
     recordNavigation: (input) => record(input, navigationEvent),
     recordScrape: (input) => record(input, scrapeEvent),
     recordSchedulerRun: (input) => record(input, schedulerRunEvent),
+    recordScraperRun: (input) => record(input, scraperRunEvent),
+    startRun: begin,
+    trackRun: (fn, runOptions) => trackRun(begin(runOptions), fn),
     recordMissedRun: (jobName, missed) => recordMissedRun(client, jobName, missed),
     trackNavigation: (page, url, navigation) => trackNavigation(client, page, url, navigation),
     trackScrape: (url, fn, scrape) => trackScrape(client, url, fn, scrape),
     trackSchedulerRun: (jobName, fn, run) => trackSchedulerRun(client, jobName, fn, run),
     flush: (flush) => delivery.flush(flush?.deadlineMs),
-    close: (close) => delivery.close(close?.deadlineMs ?? DEFAULT_CLOSE_DEADLINE_MS),
+    close: (close) => {
+      // A run cut short by shutdown is still a run: its summary goes out with the last batch.
+      for (const run of [...openRuns]) {
+        run.finish({ outcome: 'aborted', error: 'the client closed before the run finished' });
+      }
+      return delivery.close(close?.deadlineMs ?? DEFAULT_CLOSE_DEADLINE_MS);
+    },
     stats: () => delivery.stats(),
   };
   return client;

@@ -3,8 +3,10 @@ import {
   LIMITS,
   type PageNavigationEvent,
   type PageScrapeEvent,
+  type RunOutcome,
   type SchedulerRunEvent,
   type SchedulerStatus,
+  type ScraperRunEvent,
 } from '@scrapewatch/protocol';
 
 /** What a caller gives recordNavigation; the client fills scraperSource, recordedAt and eventId. */
@@ -63,6 +65,25 @@ export interface SchedulerRunRecord {
   readonly eventId?: string;
 }
 
+export interface ScraperRunRecord {
+  readonly runId: string;
+  /** When the run started (epoch ms). */
+  readonly startedAt: number;
+  readonly outcome: RunOutcome;
+  /** Navigations, items extracted and failed navigations + scrapes of the run. */
+  readonly pages: number;
+  readonly items: number;
+  readonly errors: number;
+  /** Per-field filled counts over the run's `items`. */
+  readonly fields?: Readonly<Record<string, number>>;
+  readonly error?: string | null;
+  readonly errorClass?: string | null;
+  readonly scraperSource?: string;
+  /** When the run ended (epoch ms); default now. */
+  readonly recordedAt?: number;
+  readonly eventId?: string;
+}
+
 export interface EventDefaults {
   readonly scraper: string;
   readonly schedulerName: string;
@@ -94,6 +115,7 @@ function copyOptional<T extends object, K extends keyof T>(
 const NAVIGATION_OPTIONAL = ['statusCode', 'bytes', 'errorClass', 'runId'] as const;
 const SCRAPE_OPTIONAL = ['fields', 'errorClass', 'runId'] as const;
 const SCHEDULER_OPTIONAL = ['scraperSource', 'scrapersRun', 'errorClass', 'runId'] as const;
+const RUN_OPTIONAL = ['fields', 'errorClass'] as const;
 
 export function navigationEvent(input: NavigationRecord, d: EventDefaults): PageNavigationEvent {
   const event: PageNavigationEvent = {
@@ -140,4 +162,21 @@ export function schedulerRunEvent(input: SchedulerRunRecord, d: EventDefaults): 
     eventId: input.eventId ?? randomUUID(),
   };
   return copyOptional(event, input, SCHEDULER_OPTIONAL);
+}
+
+export function scraperRunEvent(input: ScraperRunRecord, d: EventDefaults): ScraperRunEvent {
+  const event: ScraperRunEvent = {
+    type: 'scraper_run',
+    scraperSource: input.scraperSource ?? d.scraper,
+    runId: input.runId,
+    startedAt: input.startedAt,
+    recordedAt: input.recordedAt ?? d.nowMs,
+    outcome: input.outcome,
+    pages: input.pages,
+    items: input.items,
+    errors: input.errors,
+    error: clip(input.error ?? null, LIMITS.maxErrorLength),
+    eventId: input.eventId ?? randomUUID(),
+  };
+  return copyOptional(event, input, RUN_OPTIONAL);
 }

@@ -13,7 +13,13 @@ export type {
 export type { DeliveryStats, FlushResult, CloseResult } from './delivery/delivery';
 export { retryDelayMs, parseRetryAfterMs } from './delivery/retry';
 export type { RetryPolicy } from './delivery/retry';
-export type { NavigationRecord, ScrapeRecord, SchedulerRunRecord } from './events';
+export type {
+  NavigationRecord,
+  ScrapeRecord,
+  SchedulerRunRecord,
+  ScraperRunRecord,
+} from './events';
+export type { ScraperRun, StartRunOptions, FinishRunOptions } from './track/run';
 export type { NavigablePage, NavigationResponse, TrackNavigationOptions } from './track/navigation';
 export type { TrackScrapeOptions } from './track/scrape';
 export { fieldCoverage, isFilled } from './track/coverage';
@@ -25,5 +31,6 @@ export type {
   ErrorCode,
   ErrorDetail,
   KnownErrorClass,
+  RunOutcome,
   SchedulerStatus,
 } from '@scrapewatch/protocol';

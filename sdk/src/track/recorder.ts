@@ -1,10 +1,16 @@
-import type { NavigationRecord, SchedulerRunRecord, ScrapeRecord } from '../events';
+import type {
+  NavigationRecord,
+  SchedulerRunRecord,
+  ScraperRunRecord,
+  ScrapeRecord,
+} from '../events';
 
-/** What the wrappers need from a client: the three record functions (which never throw). */
+/** What the wrappers need from a client: the record functions (which never throw). */
 export interface Recorder {
   recordNavigation(input: NavigationRecord): string | undefined;
   recordScrape(input: ScrapeRecord): string | undefined;
   recordSchedulerRun(input: SchedulerRunRecord): string | undefined;
+  recordScraperRun(input: ScraperRunRecord): string | undefined;
 }
 
 /** Monotonic milliseconds for durations (wall-clock jumps must not produce negative durations). */

@@ -6,6 +6,7 @@ import { testQuestDB } from '@scrapewatch/questdb';
 import { LIMITS } from '@scrapewatch/protocol';
 import { createScrapewatch, fieldCoverage, isFilled, type Scrapewatch } from '@scrapewatch/sdk';
 import { startCollectorProcess, type CollectorProcess } from './support/collector-process';
+import { fetchPage, startSite, type Site } from './support/site';
 import { waitFor } from './support/ingest-double';
 import { query, walApplied } from './support/questdb-query';
 
@@ -43,13 +44,16 @@ describe('fieldCoverage', () => {
   });
 });
 
-describe('trackScrape with items, through the real collector into QuestDB', () => {
+describe('coverage and runs, through the real collector into QuestDB', () => {
   const questdb = testQuestDB();
   const token = `sdk-coverage-${randomBytes(8).toString('hex')}`;
   let spoolDir: string;
   let collector: CollectorProcess;
   let sw: Scrapewatch;
+  let site: Site;
   const scraper = `sdk-coverage-${randomBytes(4).toString('hex')}`;
+  const count = async (sql: string): Promise<number> =>
+    Number((await query(questdb.httpUrl, sql))[0]?.[0] ?? 0);
 
   beforeAll(async () => {
     spoolDir = await mkdtemp(path.join(os.tmpdir(), 'sdk-coverage-spool-'));
@@ -62,9 +66,11 @@ describe('trackScrape with items, through the real collector into QuestDB', () =
       SCRAPEWATCH_SPOOL_DIR: spoolDir,
     });
     sw = createScrapewatch({ url: collector.url, token, scraper, lingerMs: 20 });
+    site = await startSite();
   }, 120_000);
 
   afterAll(async () => {
+    await site?.close();
     await sw?.close({ deadlineMs: 2_000 });
     await collector?.stop();
     await rm(spoolDir, { recursive: true, force: true });
@@ -110,5 +116,80 @@ describe('trackScrape with items, through the real collector into QuestDB', () =
         `SELECT items_extracted FROM page_scrape WHERE scraper = '${scraper}'`,
       ),
     ).toEqual([[3]]);
+  });
+
+  it('a tracked run tags its events and records their totals and coverage when it ends', async () => {
+    const runScraper = `${scraper}-run`;
+    const page = fetchPage();
+    const runId = await sw.trackRun(
+      async (run) => {
+        await run.trackNavigation(page, `${site.url}/ok`);
+        await run.trackNavigation(page, `${site.url}/missing`, { retries: 0 });
+        await run.trackScrape(`${site.url}/ok`, () => [{ price: 1, title: 'a' }, { title: 'b' }], {
+          items: (r) => r,
+          expectedFields: ['price', 'title'],
+        });
+        await run
+          .trackScrape(`${site.url}/ok`, () => {
+            throw new SyntaxError('Unexpected token < in JSON');
+          })
+          .catch(() => undefined);
+        return run.runId;
+      },
+      { scraperSource: runScraper },
+    );
+    await sw.flush();
+    await waitFor(
+      'the run summary',
+      async () =>
+        (await count(`SELECT count() FROM scraper_run WHERE scraper = '${runScraper}'`)) === 1,
+      60_000,
+    );
+    const [row] = await query(
+      questdb.httpUrl,
+      `SELECT run_id, outcome, pages, items, errors, worst_field, worst_fill_pct, duration_ms >= 0 ` +
+        `FROM scraper_run WHERE scraper = '${runScraper}'`,
+    );
+    expect(row).toEqual([runId, 'success', 2, 2, 2, 'price', 50, true]);
+    await waitFor(
+      'the events of the run',
+      async () =>
+        (await count(
+          `SELECT count() FROM page_navigation WHERE scraper = '${runScraper}' AND run_id = '${runId}'`,
+        )) === 2 &&
+        (await count(
+          `SELECT count() FROM page_scrape WHERE scraper = '${runScraper}' AND run_id = '${runId}'`,
+        )) === 2,
+      60_000,
+    );
+  });
+
+  it('a run still open when the client closes is recorded as aborted', async () => {
+    const closing = createScrapewatch({
+      url: collector.url,
+      token,
+      scraper: `${scraper}-closing`,
+      lingerMs: 20,
+    });
+    const run = closing.startRun();
+    run.recordScrape({
+      url: 'https://x.example/',
+      scrapeDurationMs: 5,
+      itemsExtracted: 3,
+      success: true,
+    });
+    const closed = await closing.close({ deadlineMs: 5_000 });
+    expect(closed.unsent).toBe(0);
+    expect(run.finished).toBe(true);
+    await waitFor(
+      'the aborted run',
+      async () =>
+        (await count(
+          `SELECT count() FROM scraper_run WHERE scraper = '${scraper}-closing' AND outcome = 'aborted' AND items = 3`,
+        )) === 1,
+      60_000,
+    );
+    // Finishing again records nothing more.
+    expect(run.finish()).toBeUndefined();
   });
 });
