@@ -155,4 +155,21 @@ describe('alert rules on a healthy and an unhealthy scraper', () => {
     const firing = instances.find((i) => i.state === 'Alerting');
     expect(firing?.value).toBe(1);
   });
+
+  it('short run: fires for the run with under half the median items of the 10 before only', async () => {
+    const instances = (await evaluate(rule('scrapewatch-run-short'))).filter((i) =>
+      data.scrapers.includes(i.labels['scraper'] ?? ''),
+    );
+    const byRun = Object.fromEntries(instances.map((i) => [i.labels['run_id'], i]));
+    expect(Object.keys(byRun).sort()).toEqual(
+      [data.runs.brokenNormal, data.runs.healthy, data.runs.short].sort(),
+    );
+    expect(byRun[data.runs.short]).toEqual({
+      labels: { scraper: data.broken, run_id: data.runs.short },
+      state: 'Alerting',
+      value: 1,
+    });
+    expect(byRun[data.runs.brokenNormal]?.state).toBe('Normal');
+    expect(byRun[data.runs.healthy]?.state).toBe('Normal');
+  });
 });

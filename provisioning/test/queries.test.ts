@@ -293,4 +293,42 @@ describe('key panels return the seeded numbers', () => {
     expect(trend.rows.length).toBeGreaterThan(0);
     expect(trend.rows.every((r) => r['fill_pct'] === 100)).toBe(true);
   });
+
+  it('Scrapers: each run against the median of its last 10', async () => {
+    const table = await run(sqlOf(panelByTitle(byUid('scrapewatch-scrapers'), 'Runs')), {
+      fromMs: data.nowMs - HOUR,
+    });
+    const byRun = (id: string) => one(table, 'run_id', id);
+    const short = byRun(data.runs.short);
+    expect(short).toEqual(
+      expect.objectContaining({
+        scraper: data.broken,
+        outcome: 'success',
+        items: 30,
+        median_items: 100,
+        pages: 4,
+        median_pages: 10,
+        errors: 3,
+        median_errors: 0,
+        errors_change: 3,
+        duration_ms: 20_000,
+        median_duration_ms: 60_000,
+        worst_field: 'price',
+        worst_fill_pct: 0,
+        baseline_runs: 10,
+      }),
+    );
+    expect(short['items_change_pct']).toBeCloseTo(-70);
+    expect(short['pages_change_pct']).toBeCloseTo(-60);
+    expect(short['duration_change_pct']).toBeCloseTo(-66.67, 1);
+    expect(byRun(data.runs.brokenNormal)['items_change_pct']).toBeCloseTo(0);
+    expect(byRun(data.runs.healthy)['items_change_pct']).toBeCloseTo(-5);
+    // Only runs finished in the range: the older ones are baselines, not rows.
+    expect(rowsFor(table, 'scraper', data.broken)).toHaveLength(2);
+    const healthyOnly = await run(sqlOf(panelByTitle(byUid('scrapewatch-scrapers'), 'Runs')), {
+      fromMs: data.nowMs - HOUR,
+      current: [data.healthy],
+    });
+    expect(healthyOnly.rows.map((r) => r['run_id'])).toEqual([data.runs.healthy]);
+  });
 });

@@ -1,6 +1,7 @@
+import { PRIOR_RUNS_JOIN, numberedRuns } from '../dashboards/runs';
 import { QuestDbFormat } from '../grafana/queries';
 import { SAMPLE_BY, TIME_FILTER, scraperIn } from '../sql/filters';
-import { math, reduce } from './expressions';
+import { math, reduce, threshold } from './expressions';
 import type { AlertRuleDefinition } from './rules';
 import { THRESHOLDS } from './thresholds';
 
@@ -70,4 +71,63 @@ ${SAMPLE_BY}`,
   },
 };
 
-export const DATA_QUALITY_RULES: readonly AlertRuleDefinition[] = Object.freeze([fillRateDrop]);
+const R = THRESHOLDS.shortRun;
+
+/**
+ * Each run finished in the window against the median items of its scraper's previous runs (the
+ * same numbering and join as the Runs table). One instance per run: labels scraper and run_id.
+ */
+const SHORT_RUN_SQL = `WITH ${numberedRuns('$__toTime', 100 + R.baselineRuns)},
+compared AS (
+  SELECT r.scraper scraper, r.run_id run_id, r.items items, count(p.run_id) baseline_runs,
+    approx_percentile(p.items::double, 0.5, 5) median_items
+  FROM ${PRIOR_RUNS_JOIN}
+  WHERE r.in_range AND r.rn <= 100
+)
+SELECT scraper, run_id, items / median_items items_ratio
+FROM compared
+WHERE baseline_runs >= ${R.minBaselineRuns} AND median_items > 0`;
+
+export const shortRun: AlertRuleDefinition = {
+  uid: 'scrapewatch-run-short',
+  title: 'Run far below its usual items',
+  group: 'data-quality',
+  severity: 'warning',
+  summary:
+    'Run {{ $labels.run_id }} of {{ $labels.scraper }} extracted {{ humanizePercentage $values.B.Value }} of its usual items',
+  description:
+    `Run {{ $labels.run_id }} of {{ $labels.scraper }}, finished in the last ${R.windowSeconds / 60} minutes, ` +
+    `extracted {{ printf "%.2f" $values.B.Value }} times the median items of the scraper's previous ` +
+    `${R.baselineRuns} runs (threshold ${R.maxRatio}; at least ${R.minBaselineRuns} earlier runs).`,
+  runbook:
+    'Open the Scrapers dashboard, Runs table: compare the run with the ones before (pages, errors, worst field). ' +
+    'Fewer pages points at pagination or the listing that seeds the run; as many pages with fewer items at the ' +
+    'extraction (check the worst field on the Scraping dashboard); more errors at blocking or the site. Re-run ' +
+    'the scraper once fixed; the alert resolves when the run leaves the window.',
+  runbookAnchor: 'run-far-below-its-usual-items',
+  queries: [
+    {
+      refId: 'A',
+      relativeSeconds: R.windowSeconds,
+      valueColumn: 'items_ratio',
+      sql: SHORT_RUN_SQL,
+    },
+  ],
+  expressions: [reduce('B', 'A', 'last'), threshold('C', 'B', 'lt', [R.maxRatio])],
+  condition: 'C',
+  pendingFor: '0s',
+  noDataState: 'OK',
+  execErrState: 'Error',
+  panel: {
+    id: 19,
+    title: 'Rule: items per run by scraper',
+    unit: 'short',
+    format: QuestDbFormat.TimeSeries,
+    sql: `SELECT ts, scraper, items FROM scraper_run WHERE ${TIME_FILTER} AND ${scraperIn()} ORDER BY ts`,
+  },
+};
+
+export const DATA_QUALITY_RULES: readonly AlertRuleDefinition[] = Object.freeze([
+  fillRateDrop,
+  shortRun,
+]);

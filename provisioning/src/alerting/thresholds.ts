@@ -26,6 +26,11 @@ export const THRESHOLDS = Object.freeze({
    * fires when at least `minDropPts` points below for `pendingFor`. Needs `minItems` items now
    * and `minBaselineItems` in the baseline.
    */
+  /**
+   * A run finished in the window with fewer than `maxRatio` times the median items of its
+   * scraper's previous `baselineRuns` runs; needs at least `minBaselineRuns` of them.
+   */
+  shortRun: { maxRatio: 0.5, windowSeconds: 3600, baselineRuns: 10, minBaselineRuns: 5 },
   fillRateDrop: {
     minDropPts: 30,
     windowSeconds: 300,

@@ -2,6 +2,7 @@ import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { QuestDbFormat } from '../grafana/queries';
 import { TIME_FILTER, scraperIn } from '../sql/filters';
 import { MEASURES, tieredSeries } from '../sql/tiers';
+import { runsPanel } from './runs';
 import { itemsByScraper, qdb, sectionDashboard, tablePanel, timeSeriesPanel } from './shared';
 
 /**
@@ -55,7 +56,8 @@ export const SUCCESS_RATE_TREND_SQL = tieredSeries({
 
 export function scrapersDashboard(): Dashboard {
   return sectionDashboard('scrapers', {
-    description: 'Scrapers side by side over time, and each against its own 7-day baseline.',
+    description:
+      'Scrapers side by side over time, each against its own 7-day baseline, and each run against its last ten.',
     from: 'now-6h',
   })
     .withPanel(
@@ -137,5 +139,6 @@ export function scrapersDashboard(): Dashboard {
         .overrideByName('avg_ms', [{ id: 'unit', value: 'ms' }])
         .overrideByName('last_seen', [{ id: 'unit', value: 'dateTimeFromNow' }]),
     )
+    .withPanel(runsPanel(6))
     .build();
 }

@@ -13,7 +13,11 @@ import { exec, literal, micros, query, waitFor } from './questdb';
  * - field coverage (fields price and title, 10 items per scrape): 2 days ago a baseline of 20
  *   scrapes per domain with both fields always filled; in the last 4 minutes 10 scrapes per domain:
  *   healthy on `<healthy>.example` still 100 %; broken on `<broken>.example` with price never
- *   filled (title still 100 %) and on `<broken>.shop` with both still 100 %.
+ *   filled (title still 100 %) and on `<broken>.shop` with both still 100 %;
+ * - scraper runs, every 2 hours before that 10 runs of 100 items, 10 pages, 0 errors, 60 s each;
+ *   healthy then finished a run of 95 items 10 minutes ago; broken one of 100 items 30 minutes ago
+ *   and a short one (`runs.short`: 30 items, 4 pages, 3 errors, 20 s, worst field price at 0 %)
+ *   10 minutes ago.
  */
 export interface Seed {
   readonly nowMs: number;
@@ -25,6 +29,12 @@ export interface Seed {
   readonly scheduler: string;
   /** The domain where the broken scraper's price field went empty, and its other domain. */
   readonly coverage: { readonly brokenDomain: string; readonly otherDomain: string };
+  /** Run ids: the broken scraper's short run and its normal one before it, healthy's latest. */
+  readonly runs: {
+    readonly short: string;
+    readonly brokenNormal: string;
+    readonly healthy: string;
+  };
 }
 
 type Row = Record<string, string | number | boolean | null>;
@@ -57,6 +67,11 @@ export async function seed(httpUrl: string, pgUrl: string, tag: string): Promise
     jobs: { healthy: `pv-${tag}-hjob`, broken: `pv-${tag}-bjob`, unowned: `pv-${tag}-njob` },
     scheduler: `pv-${tag}-cron`,
     coverage: { brokenDomain: `pv-${tag}-broken.example`, otherDomain: `pv-${tag}-broken.shop` },
+    runs: {
+      short: `pv-${tag}-broken-short`,
+      brokenNormal: `pv-${tag}-broken-normal`,
+      healthy: `pv-${tag}-healthy-last`,
+    },
   };
   let id = 0;
   const eventId = (): string => `pv-${tag}-${(id += 1)}`;
@@ -167,6 +182,52 @@ export async function seed(httpUrl: string, pgUrl: string, tag: string): Promise
     for (let i = 0; i < 10; i += 1) covered(scraper, domain, nowMs - 4 * MIN + i * 20_000, price);
   }
 
+  const scraperRun = (
+    scraper: string,
+    runId: string,
+    endMs: number,
+    o: {
+      items?: number;
+      pages?: number;
+      errors?: number;
+      durationMs?: number;
+      worst?: number;
+    } = {},
+  ): Row => ({
+    ts: endMs,
+    event_id: eventId(),
+    scraper,
+    outcome: 'success',
+    worst_field: 'price',
+    run_id: runId,
+    started_at: endMs - (o.durationMs ?? 60_000),
+    duration_ms: o.durationMs ?? 60_000,
+    pages: o.pages ?? 10,
+    items: o.items ?? 100,
+    errors: o.errors ?? 0,
+    worst_fill_pct: o.worst ?? 100,
+  });
+  const scraperRuns: Row[] = [];
+  for (const scraper of [s.healthy, s.broken]) {
+    for (let i = 1; i <= 10; i += 1) {
+      scraperRuns.push(
+        scraperRun(scraper, `${scraper}-old-${i}`, nowMs - 60 * MIN - i * 120 * MIN),
+      );
+    }
+  }
+  scraperRuns.push(scraperRun(s.healthy, s.runs.healthy, nowMs - 10 * MIN, { items: 95 }));
+  scraperRuns.push(scraperRun(s.broken, s.runs.brokenNormal, nowMs - 30 * MIN));
+  scraperRuns.push(
+    scraperRun(s.broken, s.runs.short, nowMs - 10 * MIN, {
+      items: 30,
+      pages: 4,
+      errors: 3,
+      durationMs: 20_000,
+      worst: 0,
+    }),
+  );
+
+  await exec(httpUrl, insert('scraper_run', scraperRuns));
   await exec(httpUrl, insert('page_navigation', navigations));
   await exec(httpUrl, insert('field_coverage', coverage));
   await exec(httpUrl, insert('page_scrape', scrapes));
@@ -191,6 +252,11 @@ export async function seed(httpUrl: string, pgUrl: string, tag: string): Promise
     'runs',
     `SELECT count() n FROM scheduler_run WHERE scheduler_name = '${s.scheduler}'`,
     runs.length,
+  );
+  await expectCount(
+    'scraper runs',
+    `SELECT count() n FROM scraper_run WHERE scraper IN (${inList})`,
+    scraperRuns.length,
   );
   await expectCount(
     'field coverage',
