@@ -7,7 +7,7 @@ import {
 } from '@grafana/data';
 import type { AcceptedEvent, EventKind, LiveAggregate, LiveField } from '@scrapewatch/protocol';
 import type { ScraperSelection } from './scrapers';
-import { eventScraper, eventTimeMs, eventValue, isFieldless } from './values';
+import { eventFields, eventScraper, eventTimeMs, eventValue, isFieldless } from './values';
 
 /** A target's query after template interpolation and defaults: what frame building needs. */
 export interface ResolvedQuery {
@@ -34,6 +34,27 @@ export function groupOf(event: AcceptedEvent, groupBy: ResolvedQuery['groupBy'])
   return groupBy === 'scraper' ? eventScraper(event) : COMBINED_GROUP;
 }
 
+/** Separates the scraper group from the coverage field in a `fill_pct` series key. */
+const FIELD_SEPARATOR = '\u001f';
+
+/**
+ * The series an event belongs to: its group, or for `fill_pct` one series per coverage field it
+ * reports (field names never hold control characters, so the separator cannot be part of one).
+ */
+export function seriesOf(event: AcceptedEvent, query: ResolvedQuery): string[] {
+  if (query.mode !== 'aggregate' || query.aggregate !== 'fill_pct') {
+    return [groupOf(event, query.groupBy)];
+  }
+  const group = groupOf(event, query.groupBy);
+  return Object.keys(eventFields(event) ?? {}).map((field) => `${group}${FIELD_SEPARATOR}${field}`);
+}
+
+/** The scraper group and the coverage field (if any) of a series key. */
+export function splitSeries(key: string): { group: string; field?: string } {
+  const at = key.indexOf(FIELD_SEPARATOR);
+  return at < 0 ? { group: key } : { group: key.slice(0, at), field: key.slice(at + 1) };
+}
+
 const FIELD_UNITS: Record<LiveField, string | undefined> = {
   duration: 'ms',
   items: undefined,
@@ -46,7 +67,8 @@ export function aggregateColumns(
   query: ResolvedQuery,
 ): Array<{ name: string; field: LiveField; unit?: string }> {
   if (isFieldless(query.aggregate)) {
-    const unit = query.aggregate === 'success_pct' ? 'percent' : undefined;
+    const unit =
+      query.aggregate === 'success_pct' || query.aggregate === 'fill_pct' ? 'percent' : undefined;
     return [{ name: query.aggregate, field: 'success', ...(unit ? { unit } : {}) }];
   }
   return query.fields.map((field) => {
@@ -55,9 +77,19 @@ export function aggregateColumns(
   });
 }
 
-function displayName(query: ResolvedQuery, group: string, column: string, columns: number): string {
+function displayName(query: ResolvedQuery, key: string, column: string, columns: number): string {
+  const { group, field } = splitSeries(key);
+  if (field !== undefined) return query.groupBy === 'none' ? field : `${group} ${field}`;
   if (query.groupBy === 'none') return column;
   return columns > 1 ? `${group} ${column}` : group;
+}
+
+function seriesLabels(query: ResolvedQuery, key: string): Record<string, string> | undefined {
+  const { group, field } = splitSeries(key);
+  const labels: Record<string, string> = {};
+  if (query.groupBy === 'scraper') labels['scraper'] = group;
+  if (field !== undefined) labels['field'] = field;
+  return Object.keys(labels).length > 0 ? labels : undefined;
 }
 
 function valueConfig(
@@ -106,10 +138,11 @@ export function buildAggregateFrame(
   group: string,
   points: readonly AggregatePoint[],
 ): DataFrame {
-  const labels = query.groupBy === 'scraper' ? { scraper: group } : undefined;
+  const labels = seriesLabels(query, group);
   const columns = aggregateColumns(query);
+  const { field } = splitSeries(group);
   return createDataFrame({
-    name: group || query.kind,
+    name: field !== undefined ? displayName(query, group, '', 1) : group || query.kind,
     refId: query.refId,
     fields: [
       { name: 'time', type: FieldType.time, values: points.map((p) => p.timeMs) },

@@ -4,13 +4,14 @@ import {
   aggregateColumns,
   buildAggregateFrame,
   buildRawFrame,
-  groupOf,
+  seriesOf,
+  splitSeries,
   type AggregatePoint,
   type ResolvedQuery,
 } from './frames';
 import { selects } from './scrapers';
 import { SortedBuffer } from './sorted-buffer';
-import { aggregateEvents, eventScraper, eventTimeMs } from './values';
+import { aggregateEvents, eventScraper, eventTimeMs, fillPct } from './values';
 
 export interface TargetSeriesOptions {
   /** Rows (raw) or points (aggregate) kept per series: the panel's maxDataPoints. */
@@ -50,14 +51,16 @@ export class TargetSeries {
         continue;
       if (this.seen.has(event.eventId)) continue;
       this.remember(event.eventId);
-      const group = groupOf(event, this.query.groupBy);
-      let buffer = this.events.get(group);
-      if (buffer === undefined) {
-        const capacity = this.query.mode === 'raw' ? this.options.capacity : this.options.maxEvents;
-        buffer = new SortedBuffer<AcceptedEvent>(capacity, eventTimeMs);
-        this.events.set(group, buffer);
+      for (const group of seriesOf(event, this.query)) {
+        let buffer = this.events.get(group);
+        if (buffer === undefined) {
+          const capacity =
+            this.query.mode === 'raw' ? this.options.capacity : this.options.maxEvents;
+          buffer = new SortedBuffer<AcceptedEvent>(capacity, eventTimeMs);
+          this.events.set(group, buffer);
+        }
+        buffer.insert(event);
       }
-      buffer.insert(event);
       const timeMs = eventTimeMs(event);
       if (this.newestEventMs === null || timeMs > this.newestEventMs) this.newestEventMs = timeMs;
       added += 1;
@@ -75,12 +78,15 @@ export class TargetSeries {
         points = new SortedBuffer<AggregatePoint>(this.options.capacity, (p) => p.timeMs);
         this.points.set(group, points);
       }
+      const { field } = splitSeries(group);
       for (const timeMs of timesMs) {
         const inWindow = events.between(timeMs - this.query.windowMs, timeMs);
         points.upsert({
           timeMs,
           values: columns.map((c) =>
-            aggregateEvents(inWindow, this.query.aggregate, c.field, this.query.windowMs),
+            field !== undefined
+              ? fillPct(inWindow, field)
+              : aggregateEvents(inWindow, this.query.aggregate, c.field, this.query.windowMs),
           ),
         });
       }

@@ -41,6 +41,34 @@ export function eventValue(event: AcceptedEvent, field: LiveField): number | nul
   }
 }
 
+/** Field coverage of an event (`fields` of page_scrape and scraper_run), or undefined. */
+export function eventFields(event: AcceptedEvent): Readonly<Record<string, number>> | undefined {
+  return event.type === 'page_scrape' || event.type === 'scraper_run' ? event.fields : undefined;
+}
+
+/** The items the coverage counts of an event are over. */
+function coveredItems(event: AcceptedEvent): number {
+  if (event.type === 'page_scrape') return event.itemsExtracted;
+  if (event.type === 'scraper_run') return event.items;
+  return 0;
+}
+
+/**
+ * Fill rate of `field` over the events, 0-100: filled over items, summed over the events that
+ * report the field (the others do not say). Null without items.
+ */
+export function fillPct(events: readonly AcceptedEvent[], field: string): number | null {
+  let filled = 0;
+  let items = 0;
+  for (const event of events) {
+    const fields = eventFields(event);
+    if (fields === undefined || !Object.hasOwn(fields, field)) continue;
+    filled += fields[field] ?? 0;
+    items += coveredItems(event);
+  }
+  return items > 0 ? (100 * filled) / items : null;
+}
+
 /** Nearest-rank percentile of unsorted values; null for none. */
 export function percentile(values: readonly number[], p: number): number | null {
   if (values.length === 0) return null;
@@ -76,12 +104,20 @@ export function aggregateEvents(
     }
     case 'p95':
       return percentile(numbers(events, field), 95);
+    case 'fill_pct':
+      // Per coverage field: evaluated by the series, which knows the field of each group.
+      return null;
   }
 }
 
 /** Aggregates whose value does not depend on the plotted fields. */
 export function isFieldless(aggregate: LiveAggregate): boolean {
-  return aggregate === 'count' || aggregate === 'rate' || aggregate === 'success_pct';
+  return (
+    aggregate === 'count' ||
+    aggregate === 'rate' ||
+    aggregate === 'success_pct' ||
+    aggregate === 'fill_pct'
+  );
 }
 
 function numbers(events: readonly AcceptedEvent[], field: LiveField): number[] {

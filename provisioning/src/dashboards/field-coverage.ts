@@ -3,7 +3,7 @@ import { QuestDbFormat } from '../grafana/queries';
 import { TIME_FILTER, scraperIn } from '../sql/filters';
 import { MEASURES, tieredSeries } from '../sql/tiers';
 import { section } from './sections';
-import { qdb, tablePanel, timeSeriesPanel } from './shared';
+import { live, qdb, tablePanel, timeSeriesPanel } from './shared';
 
 /**
  * Field fill rates (filled / items, percent) over the range, per scraper and field (and domain),
@@ -40,7 +40,10 @@ export const FILL_RATE_TREND_SQL = tieredSeries({
 });
 
 /** Panel ids on the Scraping dashboard (the drill-down link opens the domain table by id). */
-export const FILL_RATE_PANEL_IDS = Object.freeze({ table: 8, byDomain: 9, trend: 10 });
+export const FILL_RATE_PANEL_IDS = Object.freeze({ table: 8, byDomain: 9, trend: 10, live: 11 });
+
+/** The live fill rate's rolling window. */
+export const LIVE_FILL_RATE_WINDOW_MS = 300_000;
 
 /** Red at a drop of 30 points or more (the alert's threshold), orange from 10, green otherwise. */
 function colourChange(panel: table.PanelBuilder): table.PanelBuilder {
@@ -104,11 +107,30 @@ export function fillRatePanels(): (table.PanelBuilder | ReturnType<typeof timeSe
       }),
     ),
     timeSeriesPanel({
+      id: FILL_RATE_PANEL_IDS.live,
+      title: 'Field fill rate (live)',
+      description:
+        'Fill rate per scraper and field over the last 5 minutes, from the scrapes as they arrive.',
+      width: 12,
+      height: 8,
+      unit: 'percent',
+      targets: [
+        live({
+          kind: 'page_scrape',
+          fields: ['items'],
+          mode: 'aggregate',
+          aggregate: 'fill_pct',
+          windowMs: LIVE_FILL_RATE_WINDOW_MS,
+          groupBy: 'scraper',
+        }),
+      ],
+    }).max(100),
+    timeSeriesPanel({
       id: FILL_RATE_PANEL_IDS.trend,
       title: 'Field fill rate over time',
       description:
         'Fill rate per scraper and field per bucket (raw up to 24 h, hourly view up to 31 days, daily beyond).',
-      width: 24,
+      width: 12,
       height: 8,
       unit: 'percent',
       targets: [qdb(FILL_RATE_TREND_SQL, QuestDbFormat.TimeSeries)],
