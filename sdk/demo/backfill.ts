@@ -1,5 +1,6 @@
-import type { Scrapewatch } from '@scrapewatch/sdk';
-import type { Outcome, ScraperProfile } from './profiles';
+import type { FieldCounts, Scrapewatch } from '@scrapewatch/sdk';
+import { quoteCoverage } from './items';
+import { pageUrl, type Outcome, type ScraperProfile } from './profiles';
 import { countAround, logNormal, pick } from './random';
 import { JOB_FAILURES, JOBS, drawLatenessMs, drawRunOutcome } from './scheduler';
 import { drawLatencyMs, drawOutcome } from './simulated-page';
@@ -51,6 +52,19 @@ function simulatedNavigation(profile: ScraperProfile) {
   }
 }
 
+/** The totals of the backfilled run a scraper is in, recorded every `pagesPerRun` pages. */
+interface RunTotals {
+  startedAt: number;
+  pages: number;
+  items: number;
+  errors: number;
+  fields: FieldCounts;
+}
+
+function newRun(startedAt: number): RunTotals {
+  return { startedAt, pages: 0, items: 0, errors: 0, fields: {} };
+}
+
 /**
  * Sends `hours` of history through the same SDK clients (recordedAt in the past), so history
  * panels, views and baselines have data on the first start. Healthy history: the live run then
@@ -67,6 +81,8 @@ export async function backfill(
   const startMs = endMs - hours * 3_600_000;
   let sent = 0;
   const hourMs = 3_600_000;
+  const runs = new Map<string, RunTotals>();
+  let runNumber = 0;
   for (let sliceStart = startMs; sliceStart < endMs; sliceStart += hourMs) {
     const sliceEnd = Math.min(endMs, sliceStart + hourMs);
     for (const profile of profiles) {
@@ -81,9 +97,17 @@ export async function backfill(
       ) {
         const silence = profile.silence;
         if (silence && (t - startMs) % silence.everyMs >= silence.everyMs - silence.forMs) continue;
-        const url = `${profile.baseUrl}${pick(profile.paths)}`;
+        const url = pageUrl(profile);
         const nav = simulatedNavigation(profile);
         const recordedAt = Math.round(t);
+        let run = runs.get(profile.name);
+        if (!run) {
+          run = newRun(recordedAt);
+          runs.set(profile.name, run);
+        }
+        const runId = `${profile.name}-backfill-${run.startedAt.toString(36)}`;
+        run.pages += 1;
+        if (!nav.success) run.errors += 1;
         sw.recordNavigation({
           url,
           navigationDurationMs: nav.durationMs,
@@ -93,21 +117,46 @@ export async function backfill(
           errorClass: nav.errorClass,
           statusCode: nav.statusCode,
           bytes: nav.success ? 150_000 + Math.floor(Math.random() * 250_000) : null,
+          runId,
           recordedAt,
         });
         sent++;
         if (nav.success) {
           const parseFailure = Math.random() < 0.01;
+          const items = parseFailure ? 0 : Math.max(1, countAround(profile.itemsMean));
+          const fields = parseFailure ? undefined : quoteCoverage(items);
           sw.recordScrape({
             url,
             scrapeDurationMs: logNormal(profile.scrapeMedianMs, 0.3),
-            itemsExtracted: parseFailure ? 0 : Math.max(1, countAround(profile.itemsMean)),
+            itemsExtracted: items,
             success: !parseFailure,
             error: parseFailure ? 'SyntaxError: Unexpected token < in JSON at position 0' : null,
             errorClass: parseFailure ? 'parse' : null,
+            ...(fields ? { fields } : {}),
+            runId,
             recordedAt: recordedAt + 1,
           });
           sent++;
+          run.items += items;
+          if (parseFailure) run.errors += 1;
+          for (const [field, filled] of Object.entries(fields ?? {})) {
+            run.fields[field] = (run.fields[field] ?? 0) + filled;
+          }
+        }
+        if (run.pages >= (profile.pagesPerRun ?? 10)) {
+          sw.recordScraperRun({
+            runId,
+            startedAt: run.startedAt,
+            recordedAt: recordedAt + 2,
+            outcome: 'success',
+            pages: run.pages,
+            items: run.items,
+            errors: run.errors,
+            fields: run.fields,
+            eventId: `${runId}-${(runNumber += 1)}`,
+          });
+          sent++;
+          runs.delete(profile.name);
         }
       }
     }

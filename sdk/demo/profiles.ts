@@ -1,3 +1,5 @@
+import { pick } from './random';
+
 /** What can happen to one navigation of a simulated scraper. */
 export type Outcome =
   'ok' | 'timeout' | 'network' | 'http_4xx' | 'http_5xx' | 'blocked' | 'captcha';
@@ -20,6 +22,17 @@ export interface ScraperProfile {
   readonly intervalMs: number;
   /** After this long, successful scrapes extract zero items (selectors broke). */
   readonly breaksAfterMs?: number;
+  /** A second site the scraper also crawls (half of its pages); its own domain. */
+  readonly altBaseUrl?: string;
+  /**
+   * After `afterMs`, the layout of the alt site changes: `field` is never filled there, while
+   * pages still load and items still come back (the fill-rate alert).
+   */
+  readonly layoutBreak?: { readonly afterMs: number; readonly field: string };
+  /** The first run starting after `afterMs` stops after `pages` pages (pagination broke once). */
+  readonly shortRun?: { readonly afterMs: number; readonly pages: number };
+  /** Pages per run (default 10). */
+  readonly pagesPerRun?: number;
   /** Goes silent for `forMs` every `everyMs` (a crashed process, a stuck queue). */
   readonly silence?: { readonly everyMs: number; readonly forMs: number };
 }
@@ -39,6 +52,8 @@ export const PROFILES: readonly ScraperProfile[] = [
     itemsMean: 24,
     failures: { timeout: 0.003, network: 0.004, http_5xx: 0.005 },
     intervalMs: 2_500,
+    // One run comes up short (the run alert): 3 pages instead of 10.
+    shortRun: { afterMs: 12 * MINUTE, pages: 3 },
   },
   {
     // Occasional 5xx and timeouts; silent for 17 minutes every hour (the silent-scraper alert).
@@ -89,6 +104,9 @@ export const PROFILES: readonly ScraperProfile[] = [
     itemsMean: 40,
     failures: { blocked: 0.09, captcha: 0.03, http_4xx: 0.03, http_5xx: 0.02, network: 0.01 },
     intervalMs: 2_500,
+    // Its UK site changes layout: price goes empty there only (the fill-rate alert).
+    altBaseUrl: 'https://uk.finance.yahoo.com',
+    layoutBreak: { afterMs: 8 * MINUTE, field: 'price' },
   },
 ];
 
@@ -98,6 +116,23 @@ export function isSilent(profile: ScraperProfile, elapsedMs: number): boolean {
   const phase = elapsedMs % profile.silence.everyMs;
   // The silent window sits at the end of each cycle, so a fresh start is not silent.
   return phase >= profile.silence.everyMs - profile.silence.forMs;
+}
+
+/** The fields never filled on `url` at demo time `elapsedMs` (after the alt site's layout change). */
+export function emptyFields(
+  profile: ScraperProfile,
+  url: string,
+  elapsedMs: number,
+): ReadonlySet<string> {
+  const layout = profile.layoutBreak;
+  if (!layout || !profile.altBaseUrl || elapsedMs < layout.afterMs) return new Set();
+  return url.startsWith(profile.altBaseUrl) ? new Set([layout.field]) : new Set();
+}
+
+/** A page URL of the profile: half of them on the alt site, when it has one. */
+export function pageUrl(profile: ScraperProfile, random: () => number = Math.random): string {
+  const base = profile.altBaseUrl && random() < 0.5 ? profile.altBaseUrl : profile.baseUrl;
+  return `${base}${pick(profile.paths, random)}`;
 }
 
 export function isBroken(profile: ScraperProfile, elapsedMs: number): boolean {

@@ -115,6 +115,30 @@ describe('npm run demo against the real collector', () => {
           (await count('scheduler_run', `scheduler_name = 'demo-cron-${suffix}'`)) > 0,
         90_000,
       );
+      // Runs from the backfill and live; yahoo's UK layout change (price never filled there,
+      // still filled on its main site) and robinhood's one short run of 3 pages.
+      await waitFor(
+        `the layout change and the short run (${output})`,
+        async () =>
+          (await count(
+            'field_coverage',
+            `scraper = 'yahoo-${suffix}' AND domain = 'uk.finance.yahoo.com' AND field = 'price' AND filled = 0 AND items > 0 AND ts > dateadd('m', -2, now())`,
+          )) > 0 &&
+          (await count(
+            'scraper_run',
+            `scraper = 'robinhood-${suffix}' AND pages = 3 AND outcome = 'success'`,
+          )) === 1,
+        120_000,
+      );
+      expect(
+        await count(
+          'field_coverage',
+          `scraper = 'yahoo-${suffix}' AND domain = 'finance.yahoo.com' AND field = 'price' AND filled > 0 AND ts > dateadd('m', -2, now())`,
+        ),
+      ).toBeGreaterThan(0);
+      expect(
+        await count('scraper_run', `scraper = 'robinhood-${suffix}' AND run_id LIKE '%backfill%'`),
+      ).toBeGreaterThan(0);
       child.kill('SIGINT');
       expect(await exited).toBe(0);
       expect(output).toMatch(/demo: stopped; \d+ events delivered, 0 unsent/);
@@ -126,5 +150,5 @@ describe('npm run demo against the real collector', () => {
     } finally {
       child.kill('SIGKILL');
     }
-  }, 150_000);
+  }, 240_000);
 });
