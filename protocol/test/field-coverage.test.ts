@@ -83,3 +83,46 @@ describe('page_scrape field coverage', () => {
     ]);
   });
 });
+
+describe('scraper_run', () => {
+  const run = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
+    type: 'scraper_run',
+    scraperSource: 'robinhood',
+    runId: 'r-1',
+    startedAt: NOW - 60_000,
+    recordedAt: NOW - 1_000,
+    outcome: 'success',
+    pages: 10,
+    items: 40,
+    errors: 1,
+    fields: { price: 40, title: 12 },
+    ...over,
+  });
+
+  it('accepts a run with its totals and coverage, and every outcome', () => {
+    expect(
+      details([run(), run({ outcome: 'failed', error: 'boom' }), run({ outcome: 'aborted' })]),
+    ).toEqual([]);
+  });
+
+  it.each([
+    ['a start after its end', run({ startedAt: NOW }), 'INCONSISTENT_FIELDS', '/startedAt'],
+    [
+      'a run longer than the limit',
+      run({ startedAt: NOW - 1_000 - LIMITS.maxRunDurationMs - 1 }),
+      'OUT_OF_RANGE',
+      '/startedAt',
+    ],
+    [
+      'a field filled on more than its items',
+      run({ fields: { price: 41 } }),
+      'INCONSISTENT_FIELDS',
+      '/fields/price',
+    ],
+    ['an unknown outcome', run({ outcome: 'partial' }), 'INVALID_FORMAT', '/outcome'],
+    ['negative errors', run({ errors: -1 }), 'OUT_OF_RANGE', '/errors'],
+    ['an empty runId', run({ runId: '' }), 'INVALID_FORMAT', '/runId'],
+  ])('rejects %s', (_name, bad, code, path) => {
+    expect(details([bad])).toEqual([expect.objectContaining({ index: 0, code, path })]);
+  });
+});
