@@ -17,7 +17,7 @@ import {
   type StreamErrorMessage,
   type SubscribedMessage,
 } from '@scrapewatch/protocol';
-import { scopeAllows, type TokenScope } from '../auth/tokens';
+import { bearerToken, scopeAllows, type TokenScope } from '../auth/tokens';
 import { createBatcher } from './batcher';
 import { ALL_KINDS_MASK, kindBit, parseClientMessage, type ParsedClientMessage } from './messages';
 import { createLiveMetrics } from './metrics';
@@ -570,7 +570,11 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
           rejectUpgrade(socket, refusal);
           return;
         }
-        const bearer = bearerSubprotocol(req.headers['sec-websocket-protocol']);
+        // Grafana's data source proxy presents the token as an Authorization header; browsers
+        // connecting directly can only offer it as the bearer subprotocol (or in `subscribe`).
+        const bearer =
+          bearerToken(req.headers.authorization) ??
+          bearerSubprotocol(req.headers['sec-websocket-protocol']);
         wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, bearer));
       } catch (err) {
         logger.error({ err }, 'live upgrade failed');

@@ -101,6 +101,26 @@ describe('live hub security and limits', () => {
     expect((await wrong.waitClosed()).code).toBe(4001);
   });
 
+  it('takes the token from an Authorization: Bearer header on the upgrade, as a proxy sends it', async () => {
+    fixture = await startHub();
+    const client = track(
+      await connect(fixture.url, { headers: { Authorization: `Bearer ${TOKEN_ROBINHOOD}` } }),
+    );
+    client.send({ type: 'subscribe', channels: ['robinhood'] });
+    await client.waitFor('subscribed');
+    fixture.hub.publish([navigation('robinhood')]);
+    await client.waitForEvents(1);
+    // The header's scope holds: a channel outside it is refused.
+    client.send({ type: 'subscribe', channels: ['cnbc'] });
+    const [refused] = await client.waitFor('error');
+    expect(refused).toMatchObject({ code: 'FORBIDDEN_SCOPE' });
+
+    const wrong = track(
+      await connect(fixture.url, { headers: { Authorization: 'Bearer wrong-token-0123456789' } }),
+    );
+    expect(await wrong.waitClosed()).toEqual({ code: 4001, reason: 'UNAUTHORIZED' });
+  });
+
   it('closes a connection that does not subscribe within the auth deadline', async () => {
     fixture = await startHub({ authTimeoutMs: 200 });
     const anonymous = track(await connect(fixture.url));
