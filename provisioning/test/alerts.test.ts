@@ -78,15 +78,31 @@ describe('alert rules on a healthy and an unhealthy scraper', () => {
     expect(states[data.broken]).toEqual(['Normal']);
   });
 
-  it('silent scraper: no data at all fires (noDataState Alerting); other rules stay OK on no data', async () => {
+  it('silent scraper: a fresh install with no scraper at all stays quiet, like every rule on no data', async () => {
+    // Before 2001 nothing was ever stored: the state of a fresh install with empty tables.
     const longAgo = Date.UTC(2001, 0, 1);
     expect(await evaluate(rule('scrapewatch-scraper-silent'), longAgo)).toEqual([
-      { labels: {}, state: 'Alerting', value: null },
+      { labels: {}, state: 'Normal', value: null },
     ]);
-    for (const r of ALERT_RULES.filter((x) => x.uid !== 'scrapewatch-scraper-silent')) {
+    for (const r of ALERT_RULES) {
       expect(r.noDataState).toBe('OK');
       expect((await evaluate(r, longAgo)).map((i) => i.state)).toEqual(['Normal']);
     }
+  });
+
+  it('silent scraper: fires for every known scraper when all of them stop at once', async () => {
+    // An hour after the seed's newest event, every seeded scraper has been quiet for 15+ minutes
+    // and is still within the 7 days that make it known.
+    const later = data.nowMs + 60 * 60_000;
+    const states: Record<string, string[]> = {};
+    for (const instance of await evaluate(rule('scrapewatch-scraper-silent'), later)) {
+      const scraper = instance.labels['scraper'];
+      if (scraper !== undefined && data.scrapers.includes(scraper))
+        (states[scraper] ??= []).push(instance.state);
+    }
+    expect(states).toEqual(
+      Object.fromEntries(data.scrapers.map((scraper) => [scraper, ['Alerting']])),
+    );
   });
 
   it('zero-item scrapes: fires for the scraper whose successful scrapes extract nothing', async () => {

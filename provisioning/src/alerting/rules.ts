@@ -160,7 +160,7 @@ const silent: AlertRuleDefinition = {
   summary: '{{ $labels.scraper }} has sent nothing for {{ printf "%.0f" $values.B.Value }} minutes',
   description:
     `{{ $labels.scraper }} (seen in the last 7 days) has sent no navigation or scrape for more than ` +
-    `${T.silent.maxMinutes} minutes. With no scraper at all in 7 days the rule fires as well (no data).`,
+    `${T.silent.maxMinutes} minutes. A fresh install with no scraper yet has nothing to miss and stays quiet.`,
   runbook:
     'Check that the scraper process runs and that its scheduler fired (Scheduler dashboard: missed runs). Then check ' +
     'delivery: the SDK logs delivery errors; GET /readyz on the collector; collector logs for 401/403 (token or ' +
@@ -171,17 +171,20 @@ const silent: AlertRuleDefinition = {
       refId: 'A',
       relativeSeconds: T.silent.knownSeconds,
       valueColumn: 'silent_minutes',
-      sql: `SELECT scraper, datediff('s', last_seen, now()) / 60.0 silent_minutes FROM (
+      // Measured against the evaluation time ($__toTime), the same instant the window ends at.
+      sql: `SELECT scraper, datediff('s', last_seen, $__toTime) / 60.0 silent_minutes FROM (
 ${lastSeen(TIME_FILTER)}
 )`,
     },
   ],
   expressions: [reduce('B', 'A', 'last'), threshold('C', 'B', 'gt', [T.silent.maxMinutes])],
   condition: 'C',
+  // The query itself measures the silence (more than maxMinutes), so no pending period on top.
   pendingFor: '0s',
-  // No rows at all means no scraper reported for 7 days (or storage is empty): that is the
-  // outage this rule exists for, so it fires.
-  noDataState: 'Alerting',
+  // One row per scraper seen in the last 7 days: when every known scraper stops, each of them
+  // still has a row and fires. No rows means no scraper is known (a fresh install, or none for
+  // 7 days): nothing went silent, so no alert.
+  noDataState: 'OK',
   execErrState: 'Error',
   panel: {
     id: 13,
@@ -189,7 +192,7 @@ ${lastSeen(TIME_FILTER)}
     unit: 'm',
     thresholdLine: T.silent.maxMinutes,
     format: QuestDbFormat.Table,
-    sql: `SELECT scraper, last_seen, datediff('s', last_seen, now()) / 60.0 silent_minutes FROM (
+    sql: `SELECT scraper, last_seen, datediff('s', last_seen, $__toTime) / 60.0 silent_minutes FROM (
 ${lastSeen(`ts >= dateadd('d', -7, $__toTime) AND ts <= $__toTime AND ${scraperIn()}`)}
 ) ORDER BY silent_minutes DESC`,
   },
@@ -246,7 +249,7 @@ const itemsBaseline: AlertRuleDefinition = {
   group: 'scrapers',
   severity: 'warning',
   summary:
-    '{{ $labels.scraper }} extracts {{ printf "%.0f" (mul $values.B.Value 100) }}% of its usual items per scrape',
+    '{{ $labels.scraper }} extracts {{ humanizePercentage $values.B.Value }} of its usual items per scrape',
   description:
     `Items per successful scrape of {{ $labels.scraper }} over the last ${T.itemsBaseline.windowSeconds / 60} minutes ` +
     `are {{ printf "%.2f" $values.B.Value }} times its average over the 7 days before (threshold ` +
