@@ -77,6 +77,20 @@ describe('event values', () => {
     expect(aggregateEvents([], 'count', 'duration', 10_000)).toBe(0);
   });
 
+  it('sums a field and counts distinct scrapers over a window', () => {
+    const scrapes = [
+      scrape('a', T0, { itemsExtracted: 12 }),
+      scrape('b', T0 + 1, { itemsExtracted: 0 }),
+      scrape('a', T0 + 2, { itemsExtracted: 30 }),
+    ];
+    expect(aggregateEvents(scrapes, 'sum', 'items', 60_000)).toBe(42);
+    expect(aggregateEvents(scrapes, 'distinct_scrapers', 'items', 60_000)).toBe(2);
+    // Navigations carry no items: nothing to add up.
+    expect(aggregateEvents([navigation('a', T0)], 'sum', 'items', 60_000)).toBe(0);
+    expect(aggregateEvents([], 'sum', 'items', 60_000)).toBe(0);
+    expect(aggregateEvents([], 'distinct_scrapers', 'items', 60_000)).toBe(0);
+  });
+
   it('takes the nearest-rank percentile', () => {
     const values = Array.from({ length: 100 }, (_, i) => i + 1);
     expect(percentile(values, 95)).toBe(95);
@@ -190,6 +204,17 @@ describe('aggregate frames', () => {
     expect(column(a, 'avg retries')).toEqual([0]);
     const [p] = evaluated({ aggregate: 'p95' }, [T0 + 5_000]);
     expect(column(p, 'p95 duration')).toEqual([300]);
+  });
+
+  it('sum per field and distinct scrapers combined over every scraper', () => {
+    const [sum] = evaluated({ aggregate: 'sum', groupBy: 'none' }, [T0 + 5_000, T0 + 16_000]);
+    expect(column(sum, 'sum duration')).toEqual([900, 700]);
+    expect(sum?.fields[1]?.config.unit).toBe('ms');
+    const [distinct] = evaluated({ aggregate: 'distinct_scrapers', groupBy: 'none' }, [
+      T0 + 5_000,
+      T0 + 16_000,
+    ]);
+    expect(column(distinct, 'distinct_scrapers')).toEqual([2, 1]);
   });
 
   it('combined over every scraper when groupBy is none', () => {

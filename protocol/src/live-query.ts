@@ -8,7 +8,16 @@ import type { EventKind } from './kinds';
 export const LIVE_FIELDS = ['duration', 'items', 'retries', 'success'] as const;
 export type LiveField = (typeof LIVE_FIELDS)[number];
 
-export const LIVE_AGGREGATES = ['count', 'rate', 'success_pct', 'avg', 'p95', 'fill_pct'] as const;
+export const LIVE_AGGREGATES = [
+  'count',
+  'rate',
+  'success_pct',
+  'avg',
+  'p95',
+  'fill_pct',
+  'sum',
+  'distinct_scrapers',
+] as const;
 export type LiveAggregate = (typeof LIVE_AGGREGATES)[number];
 
 export interface LiveQueryModel {
@@ -20,10 +29,12 @@ export interface LiveQueryModel {
   /** raw: one row per event; aggregate: a rolling window over events. */
   mode: 'raw' | 'aggregate';
   /**
-   * Required when mode is aggregate. `rate` is events per second over the window. `fill_pct` is
-   * field coverage (page_scrape and scraper_run events carrying `fields`): per field, the share of
-   * the items extracted in the window with the field filled, one series per field (per scraper
-   * and field with groupBy scraper).
+   * Required when mode is aggregate. `rate` is events per second over the window; `sum` and
+   * `avg`/`p95` apply to each field; `distinct_scrapers` counts the scrapers with an event in the
+   * window (like count, rate and success_pct it ignores the fields). `fill_pct` is field
+   * coverage (page_scrape and scraper_run events carrying `fields`): per field, the share of the
+   * items extracted in the window with the field filled, one series per field (per scraper and
+   * field with groupBy scraper).
    */
   aggregate?: LiveAggregate;
   /** Rolling window for aggregates, in ms (default 60000). */

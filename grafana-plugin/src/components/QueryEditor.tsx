@@ -114,7 +114,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
         <InlineField
           label="Fields"
           labelWidth={8}
-          tooltip="duration, items, retries, success (1/0); count, rate and success_pct ignore them."
+          tooltip="duration, items, retries, success (1/0); count, rate, success_pct and distinct_scrapers ignore them."
         >
           <MultiSelect<LiveField>
             inputId={`scrapewatch-fields-${query.refId}`}
@@ -141,7 +141,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
           <InlineField
             label="Aggregate"
             labelWidth={14}
-            tooltip="rate is events per second over the window; success_pct is 0-100."
+            tooltip="rate is events per second over the window; success_pct is 0-100; sum adds up each field; distinct_scrapers counts scrapers with an event in the window."
           >
             <Select<LiveAggregate>
               inputId={`scrapewatch-aggregate-${query.refId}`}

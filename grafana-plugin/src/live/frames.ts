@@ -62,7 +62,7 @@ const FIELD_UNITS: Record<LiveField, string | undefined> = {
   success: undefined,
 };
 
-/** The value columns of an aggregate frame: one for count/rate/success_pct, else one per field. */
+/** The value columns of an aggregate frame: one for the fieldless aggregates, else one per field. */
 export function aggregateColumns(
   query: ResolvedQuery,
 ): Array<{ name: string; field: LiveField; unit?: string }> {

@@ -79,7 +79,9 @@ export function percentile(values: readonly number[], p: number): number | null 
 
 /**
  * One aggregate over the events of one window. count: events; rate: events per second over the
- * window; success_pct: 0-100 (null without events); avg/p95: of `field` (null without values).
+ * window; success_pct: 0-100 (null without events); avg/p95: of `field` (null without values);
+ * sum: of `field` (0 without values: nothing was extracted); distinct_scrapers: scrapers with an
+ * event in the window.
  */
 export function aggregateEvents(
   events: readonly AcceptedEvent[],
@@ -107,6 +109,10 @@ export function aggregateEvents(
     case 'fill_pct':
       // Per coverage field: evaluated by the series, which knows the field of each group.
       return null;
+    case 'sum':
+      return numbers(events, field).reduce((sum, v) => sum + v, 0);
+    case 'distinct_scrapers':
+      return new Set(events.map(eventScraper)).size;
   }
 }
 
@@ -116,7 +122,8 @@ export function isFieldless(aggregate: LiveAggregate): boolean {
     aggregate === 'count' ||
     aggregate === 'rate' ||
     aggregate === 'success_pct' ||
-    aggregate === 'fill_pct'
+    aggregate === 'fill_pct' ||
+    aggregate === 'distinct_scrapers'
   );
 }
 

@@ -2,6 +2,7 @@ import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { QuestDbFormat } from '../grafana/queries';
 import { SAMPLE_BY, TIME_FILTER, scraperIn } from '../sql/filters';
 import { MEASURES, tieredSeries } from '../sql/tiers';
+import { refreshExemptionNote } from './live-refresh';
 import { live, qdb, sectionDashboard, tablePanel, timeSeriesPanel } from './shared';
 
 const RAW = `FROM page_navigation WHERE ${TIME_FILTER} AND ${scraperIn()}`;
@@ -50,7 +51,7 @@ export function navigationDashboard(): Dashboard {
       timeSeriesPanel({
         id: 1,
         title: 'Navigation time (live)',
-        description: 'Every navigation as it arrives, one series per scraper.',
+        description: `Every navigation as it arrives, one series per scraper. ${refreshExemptionNote('scrapewatch-navigation', 1)}`,
         width: 24,
         height: 8,
         unit: 'ms',

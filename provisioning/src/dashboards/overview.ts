@@ -1,28 +1,17 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { QuestDbFormat } from '../grafana/queries';
-import { scraperIn } from '../sql/filters';
-import { live, qdb, sectionDashboard, statPanel, timeSeriesPanel } from './shared';
+import { live, sectionDashboard, statPanel, timeSeriesPanel } from './shared';
 
 const LIVE_WINDOW_MS = 60_000;
-
-/** Items extracted during the minute before the dashboard's end time. */
-export const ITEMS_PER_MINUTE_SQL = `SELECT coalesce(sum(items_extracted), 0) items_per_min
-FROM page_scrape
-WHERE ts > dateadd('m', -1, $__toTime) AND ts <= $__toTime AND ${scraperIn()}`;
-
-/** Scrapers with a navigation or scrape during the 5 minutes before the dashboard's end time. */
-export const ACTIVE_SCRAPERS_SQL = `SELECT count_distinct(scraper) active_scrapers FROM (
-  SELECT scraper FROM page_navigation WHERE ts > dateadd('m', -5, $__toTime) AND ts <= $__toTime AND ${scraperIn()}
-  UNION ALL
-  SELECT scraper FROM page_scrape WHERE ts > dateadd('m', -5, $__toTime) AND ts <= $__toTime AND ${scraperIn()}
-)`;
+/** A scraper counts as active with a navigation in this window. */
+const ACTIVE_WINDOW_MS = 5 * 60_000;
 
 export function overviewDashboard(): Dashboard {
   return sectionDashboard('overview', {
     description: 'Live state of every scraper: throughput, success, timings; one card per scraper.',
     from: 'now-15m',
-    refresh: '10s',
+    // Every panel streams: a refresh would only restart them and re-read their history.
+    refresh: 'none',
   })
     .withPanel(
       statPanel({
@@ -130,23 +119,41 @@ export function overviewDashboard(): Dashboard {
       statPanel({
         id: 5,
         title: 'Items/min',
-        description:
-          'Items extracted during the last minute (QuestDB, refreshed with the dashboard: the live model has no sum aggregate).',
+        description: 'Items extracted during the last minute (live).',
         width: 4,
         height: 5,
         decimals: 0,
-        targets: [qdb(ITEMS_PER_MINUTE_SQL, QuestDbFormat.Table)],
+        targets: [
+          live({
+            kind: 'page_scrape',
+            fields: ['items'],
+            mode: 'aggregate',
+            aggregate: 'sum',
+            windowMs: LIVE_WINDOW_MS,
+            groupBy: 'none',
+          }),
+        ],
       }),
     )
     .withPanel(
       statPanel({
         id: 6,
         title: 'Active scrapers',
-        description: 'Scrapers that sent a navigation or scrape in the last 5 minutes (QuestDB).',
+        description:
+          'Scrapers that sent a navigation in the last 5 minutes (live; every scrape follows a navigation).',
         width: 4,
         height: 5,
         decimals: 0,
-        targets: [qdb(ACTIVE_SCRAPERS_SQL, QuestDbFormat.Table)],
+        targets: [
+          live({
+            kind: 'page_navigation',
+            fields: ['duration'],
+            mode: 'aggregate',
+            aggregate: 'distinct_scrapers',
+            windowMs: ACTIVE_WINDOW_MS,
+            groupBy: 'none',
+          }),
+        ],
       }),
     )
     .withPanel(

@@ -39,7 +39,11 @@ export function scraperVariable(): dashboard.QueryVariableBuilder {
 export interface SectionOptions {
   readonly description: string;
   readonly from?: string;
-  readonly refresh?: string;
+  /**
+   * Auto-refresh interval, or 'none' for a dashboard whose panels all stream: a refresh would
+   * only restart them (see live-refresh.ts). Such a dashboard follows "now" with liveNow instead.
+   */
+  readonly refresh?: string | 'none';
 }
 
 /** A section dashboard: tab links to all six, the `scraper` variable, alert annotations. */
@@ -54,7 +58,8 @@ export function sectionDashboard(
     .tags([DASHBOARD_TAG])
     .timezone('browser')
     .time({ from: options.from ?? 'now-1h', to: 'now' })
-    .refresh(options.refresh ?? '30s')
+    .refresh(options.refresh === 'none' ? '' : (options.refresh ?? '30s'))
+    .liveNow(options.refresh === 'none')
     .tooltip(dashboard.DashboardCursorSync.Crosshair)
     .withVariable(scraperVariable())
     .annotation(
