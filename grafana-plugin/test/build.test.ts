@@ -105,4 +105,35 @@ describe('the built plugin', () => {
     expect(typeof ds.testDatasource).toBe('function');
     expect(typeof ds.metricFindQuery).toBe('function');
   });
+
+  it("ships LICENSE (Apache-2.0, the repository's) and CHANGELOG.md next to module.js", () => {
+    const license = readFileSync(distFile('LICENSE'), 'utf8');
+    expect(license).toMatch(/Apache License\s+Version 2\.0/);
+    expect(license).toBe(readFileSync(path.resolve(PLUGIN_DIR, '../LICENSE'), 'utf8'));
+    const pkg = JSON.parse(readFileSync(path.join(PLUGIN_DIR, 'package.json'), 'utf8')) as {
+      license: string;
+      version: string;
+    };
+    expect(pkg.license).toBe('Apache-2.0');
+    expect(readFileSync(distFile('CHANGELOG.md'), 'utf8')).toContain(`## ${pkg.version}`);
+  });
+
+  it("names in its source map only the plugin's own files, each as in src/, and dependencies", () => {
+    // Grafana's plugin validator compares every mapped source that is not external, webpack's
+    // runtime or under node_modules with the file of that name under the plugin's src/.
+    const map = JSON.parse(readFileSync(distFile('module.js.map'), 'utf8')) as {
+      sources: string[];
+      sourcesContent: string[];
+    };
+    const own: string[] = [];
+    map.sources.forEach((source, index) => {
+      const name = source.replace(/^webpack:\/\/scrapewatch-live-datasource\/*|^webpack:\/*/, '');
+      if (/^(external |webpack\/|\.\.\/node_modules\/)/.test(name)) return;
+      own.push(name);
+      const file = path.join(PLUGIN_DIR, 'src', name);
+      expect({ name, found: existsSync(file) }).toEqual({ name, found: true });
+      expect(map.sourcesContent[index]).toBe(readFileSync(file, 'utf8'));
+    });
+    expect(own).toEqual(expect.arrayContaining(['module.ts', 'datasource.ts']));
+  });
 });
