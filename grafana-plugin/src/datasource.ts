@@ -38,6 +38,8 @@ import {
 /** What the browser provides; tests may pass their own (e.g. counting timers). */
 export interface LiveDataSourceDeps {
   createSocket: (url: string) => StreamSocket;
+  /** The page's URL: Grafana's proxy path is relative to it. */
+  pageUrl: () => string;
   timers: Timers;
   nowMs: () => number;
   random: () => number;
@@ -45,6 +47,7 @@ export interface LiveDataSourceDeps {
 
 const browserDeps = (): LiveDataSourceDeps => ({
   createSocket: (url) => new WebSocket(url) as unknown as StreamSocket,
+  pageUrl: () => (typeof window === 'undefined' ? 'http://localhost/' : window.location.href),
   timers: {
     setTimeout: (callback, delayMs) => setTimeout(callback, delayMs),
     clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
@@ -59,6 +62,8 @@ const browserDeps = (): LiveDataSourceDeps => ({
  */
 export class LiveDataSource extends DataSourceApi<LiveQuery, LiveDataSourceOptions> {
   readonly api: CollectorApi;
+  /** Through Grafana's data source proxy (the default), or straight to the collector. */
+  readonly proxied: boolean;
   private readonly connection: StreamConnection;
   private readonly deps: LiveDataSourceDeps;
 
@@ -69,11 +74,17 @@ export class LiveDataSource extends DataSourceApi<LiveQuery, LiveDataSourceOptio
     super(instanceSettings);
     this.deps = { ...browserDeps(), ...deps };
     const jsonData = instanceSettings.jsonData ?? {};
-    const baseUrl = jsonData.collectorUrl || instanceSettings.url || 'http://127.0.0.1:8080';
-    this.api = createCollectorApi(baseUrl, jsonData.streamToken);
+    // Grafana sets `url` to its proxy path (/api/datasources/proxy/uid/<uid>) for proxy access.
+    this.proxied = jsonData.connection !== 'direct' && Boolean(instanceSettings.url);
+    const baseUrl = this.proxied
+      ? (instanceSettings.url ?? '')
+      : jsonData.collectorUrl || 'http://127.0.0.1:8080';
+    // Through the proxy the browser sends no token: Grafana's server adds it.
+    const token = this.proxied ? undefined : jsonData.streamToken;
+    this.api = createCollectorApi(baseUrl, token);
     this.connection = createStreamConnection({
-      url: streamUrl(this.api.baseUrl),
-      token: jsonData.streamToken,
+      url: streamUrl(new URL(this.api.baseUrl, this.deps.pageUrl()).toString()),
+      token,
       backoff: normaliseBackoff(jsonData.initialBackoffMs, jsonData.maxBackoffMs, {
         initialMs: DEFAULT_INITIAL_BACKOFF_MS,
         maxMs: DEFAULT_MAX_BACKOFF_MS,
@@ -177,6 +188,10 @@ export class LiveDataSource extends DataSourceApi<LiveQuery, LiveDataSourceOptio
   }
 
   async testDatasource(): Promise<TestDataSourceResponse> {
-    return diagnose(this.api, typeof window === 'undefined' ? undefined : window.location.origin);
+    return diagnose(
+      this.api,
+      this.proxied ? 'proxy' : 'direct',
+      typeof window === 'undefined' ? undefined : window.location.origin,
+    );
   }
 }

@@ -6,18 +6,31 @@ import type { LiveQueryModel } from '@scrapewatch/protocol';
 export interface LiveQuery extends DataQuery, LiveQueryModel {}
 
 /**
- * Data source settings (jsonData). The stream token lives here, not in secureJsonData: the
- * browser must hold it to open WS /v1/stream, which Grafana's data source proxy cannot carry,
- * so hiding it server side would protect nothing. Use a read-only, scraper-scoped stream token.
+ * How the browser reaches the collector. proxy (the default): through Grafana's data source proxy
+ * (`/api/datasources/proxy/uid/<uid>/…`), which adds the stream token from secureJsonData as
+ * `Authorization: Bearer` (plugin.json `routes`), WebSocket included; viewers never receive the
+ * token and the collector need not be reachable from browsers. direct: the browser calls the
+ * collector itself, for setups without the proxy; the token then travels in jsonData.
  */
+export type ConnectionMode = 'proxy' | 'direct';
+
+/** Data source settings (jsonData: readable by every viewer). */
 export interface LiveDataSourceOptions extends DataSourceJsonData {
-  /** Base URL of the collector as the viewer's browser reaches it, e.g. https://collector.example:8080. */
+  /** Default proxy. */
+  connection?: ConnectionMode;
+  /** direct only: base URL of the collector as the viewer's browser reaches it. */
   collectorUrl?: string;
-  /** Stream token, sent as `Authorization: Bearer` on HTTP and in the first `subscribe` message. */
+  /** direct only: stream token, visible to every viewer. The proxy uses secureJsonData instead. */
   streamToken?: string;
   /** First reconnect delay; doubles per failed attempt up to maxBackoffMs (with jitter). */
   initialBackoffMs?: number;
   maxBackoffMs?: number;
+}
+
+/** Encrypted settings: Grafana's server reads them, browsers never do. */
+export interface LiveSecureJsonData {
+  /** Stream token the data source proxy sends as `Authorization: Bearer` (plugin.json routes). */
+  streamToken?: string;
 }
 
 export const DEFAULT_INITIAL_BACKOFF_MS = 500;

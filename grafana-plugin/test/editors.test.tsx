@@ -3,13 +3,54 @@ import { fireEvent, render, screen } from '@testing-library/react';
 import { freePort } from '@scrapewatch/questdb';
 import { ConfigEditor } from '../src/components/ConfigEditor';
 import { QueryEditor } from '../src/components/QueryEditor';
-import type { LiveDataSourceOptions, LiveQuery } from '../src/types';
+import type { LiveDataSourceOptions, LiveQuery, LiveSecureJsonData } from '../src/types';
 import { createDataSource, installGrafanaServices, TestTemplateSrv } from './support/grafana';
 
 describe('ConfigEditor', () => {
-  it('edits the collector URL, the stream token and the backoff settings in jsonData', () => {
+  it('through the proxy (default): URL as the data source URL, the token as a secure field', () => {
     let options = {
       jsonData: {},
+      secureJsonFields: {},
+    } as unknown as DataSourceSettings<LiveDataSourceOptions, LiveSecureJsonData>;
+    const onOptionsChange = (
+      next: DataSourceSettings<LiveDataSourceOptions, LiveSecureJsonData>,
+    ) => {
+      options = next;
+    };
+    const { rerender } = render(
+      <ConfigEditor options={options} onOptionsChange={onOptionsChange} />,
+    );
+    fireEvent.change(document.getElementById('scrapewatch-proxy-url') as HTMLInputElement, {
+      target: { value: ' http://collector:8080 ' },
+    });
+    rerender(<ConfigEditor options={options} onOptionsChange={onOptionsChange} />);
+    fireEvent.change(
+      document.getElementById('scrapewatch-secure-stream-token') as HTMLInputElement,
+      { target: { value: 'secure-stream-token-0123456789' } },
+    );
+    expect(options.url).toBe('http://collector:8080');
+    expect(options.secureJsonData).toEqual({ streamToken: 'secure-stream-token-0123456789' });
+    expect(options.jsonData).toEqual({});
+
+    // Saved: Grafana sends back only secureJsonFields; the field shows configured and resets.
+    options = {
+      ...options,
+      secureJsonData: {},
+      secureJsonFields: { streamToken: true },
+    } as typeof options;
+    rerender(<ConfigEditor options={options} onOptionsChange={onOptionsChange} />);
+    expect(
+      (document.getElementById('scrapewatch-secure-stream-token') as HTMLInputElement).value,
+    ).toBe('configured');
+    fireEvent.click(screen.getByRole('button', { name: 'Reset' }));
+    expect(options.secureJsonFields).toEqual({ streamToken: false });
+    expect(options.secureJsonData).toEqual({ streamToken: '' });
+    expect(document.getElementById('scrapewatch-stream-token')).toBeNull();
+  });
+
+  it('direct: edits the collector URL, the stream token and the backoff settings in jsonData', () => {
+    let options = {
+      jsonData: { connection: 'direct' },
       secureJsonFields: {},
     } as unknown as DataSourceSettings<LiveDataSourceOptions>;
     const onOptionsChange = (next: DataSourceSettings<LiveDataSourceOptions>) => {
@@ -30,6 +71,7 @@ describe('ConfigEditor', () => {
       target: { value: '5000' },
     });
     expect(options.jsonData).toEqual({
+      connection: 'direct',
       collectorUrl: 'https://collector.example:8080',
       streamToken: 'stream-token-0123456789',
       maxBackoffMs: 5000,

@@ -10,7 +10,11 @@ const ROOT = path.resolve(__dirname, '..');
 const PROVISIONED_ALERTING = ['alerting/rules.yaml', 'alerting/notifications.yaml'];
 
 /** Every string in a parsed YAML document that holds a Go template action, with its path. */
-function templates(value: unknown, where: string, out: [string, string][] = []): [string, string][] {
+function templates(
+  value: unknown,
+  where: string,
+  out: [string, string][] = [],
+): [string, string][] {
   if (typeof value === 'string') {
     if (value.includes('{{')) out.push([where, value]);
   } else if (Array.isArray(value)) {
@@ -37,9 +41,9 @@ describe('alert templates use documented functions only', () => {
     for (const file of PROVISIONED_ALERTING)
       templates(parse(readFileSync(path.join(ROOT, file), 'utf8')), file, found);
     // The rules carry templated summaries and descriptions: the walk must see them.
-    expect(found.filter(([where]) => where.startsWith('alerting/rules.yaml')).length).toBeGreaterThan(
-      10,
-    );
+    expect(
+      found.filter(([where]) => where.startsWith('alerting/rules.yaml')).length,
+    ).toBeGreaterThan(10);
     const undocumented = found.flatMap(([where, text]) =>
       templateFunctionNames(text)
         .filter((name) => !DOCUMENTED_TEMPLATE_FUNCTIONS.has(name))

@@ -31,8 +31,12 @@ export interface CollectorApi {
   readiness(): Promise<{ status: number; body: unknown }>;
 }
 
+/** ws(s):// URL of /v1/stream under an absolute base URL (which may carry a path: the proxy's). */
 export function streamUrl(baseUrl: string): string {
-  const url = new URL(STREAM_PATH, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
+  const url = new URL(
+    STREAM_PATH.replace(/^\//, ''),
+    baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`,
+  );
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   return url.toString();
 }

@@ -89,14 +89,22 @@ export class TestTemplateSrv implements TemplateSrv {
   }
 }
 
+/** The page Grafana's frontend runs on: relative URLs resolve against it, its cookies go along. */
+export interface TestBrowser {
+  readonly origin: string;
+  readonly cookie?: string;
+}
+
 /** BackendSrv.fetch over the real fetch: JSON in, FetchResponse out, FetchError-shaped rejections. */
-export function createTestBackendSrv(): BackendSrv {
+export function createTestBackendSrv(browser?: TestBrowser): BackendSrv {
   const fetchObservable = <T>(options: BackendSrvRequest): Observable<FetchResponse<T>> =>
     new Observable<FetchResponse<T>>((subscriber) => {
       const controller = new AbortController();
-      fetch(options.url, {
+      const headers = { ...(options.headers as Record<string, string> | undefined) };
+      if (browser?.cookie) headers['cookie'] = browser.cookie;
+      fetch(browser ? new URL(options.url, browser.origin).toString() : options.url, {
         method: options.method ?? 'GET',
-        headers: options.headers as Record<string, string>,
+        headers,
         signal: controller.signal,
       })
         .then(async (response) => {
@@ -142,8 +150,9 @@ export function createTestBackendSrv(): BackendSrv {
 
 export function installGrafanaServices(
   templateSrv: TestTemplateSrv = new TestTemplateSrv(),
+  browser?: TestBrowser,
 ): TestTemplateSrv {
-  setBackendSrv(createTestBackendSrv());
+  setBackendSrv(createTestBackendSrv(browser));
   setTemplateSrv(templateSrv);
   return templateSrv;
 }
@@ -151,6 +160,8 @@ export function installGrafanaServices(
 export function createDataSource(
   jsonData: LiveDataSourceOptions,
   deps: Partial<LiveDataSourceDeps> = {},
+  /** What Grafana adds for proxy access, e.g. `url: /api/datasources/proxy/uid/<uid>`. */
+  extra: { url?: string; access?: 'proxy' | 'direct' } = {},
 ): LiveDataSource {
   const settings = {
     id: 1,
@@ -160,6 +171,7 @@ export function createDataSource(
     access: 'direct',
     readOnly: false,
     jsonData,
+    ...extra,
     meta: {
       id: 'scrapewatch-live-datasource',
       name: 'Scrapewatch Live',
