@@ -227,10 +227,11 @@ describe('data source and dashboard provider files', () => {
     expect(list.map((d) => d['uid']).sort()).toEqual([...PROVISIONED_DATASOURCE_UIDS].sort());
     const liveDs = list.find((d) => d['uid'] === LIVE_DATASOURCE_UID)!;
     expect(liveDs['type']).toBe(LIVE_PLUGIN_ID);
-    expect(liveDs['jsonData']).toEqual({
-      collectorUrl: '$SCRAPEWATCH_COLLECTOR_PUBLIC_URL',
-      streamToken: '$SCRAPEWATCH_GRAFANA_STREAM_TOKEN',
-    });
+    // Through Grafana's data source proxy: the token is encrypted, never in jsonData.
+    expect(liveDs['access']).toBe('proxy');
+    expect(liveDs['url']).toBe('http://collector:8080');
+    expect(liveDs['jsonData']).toEqual({ connection: 'proxy' });
+    expect(liveDs['secureJsonData']).toEqual({ streamToken: '$SCRAPEWATCH_GRAFANA_STREAM_TOKEN' });
     const questdb = list.find((d) => d['uid'] === QUESTDB_DATASOURCE_UID)!;
     expect(questdb['type']).toBe(QUESTDB_PLUGIN_ID);
     expect(questdb['jsonData']).toMatchObject({ port: 8812, tlsMode: 'disable' });
