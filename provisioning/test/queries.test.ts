@@ -118,21 +118,6 @@ describe('every QuestDB query runs on the real QuestDB', () => {
 });
 
 describe('key panels return the seeded numbers', () => {
-  it('Overview: items in the last minute and active scrapers', async () => {
-    const overview = byUid('scrapewatch-overview');
-    const items = await run(sqlOf(panelByTitle(overview, 'Items/min')), { toMs: data.nowMs });
-    expect(items.rows[0]?.['items_per_min']).toBe(20);
-    const active = await run(sqlOf(panelByTitle(overview, 'Active scrapers')), {
-      toMs: data.nowMs,
-    });
-    expect(active.rows[0]?.['active_scrapers']).toBe(2);
-    const healthyOnly = await run(sqlOf(panelByTitle(overview, 'Active scrapers')), {
-      toMs: data.nowMs,
-      current: [data.silent],
-    });
-    expect(healthyOnly.rows[0]?.['active_scrapers']).toBe(0);
-  });
-
   it('Scrapers: the comparison table against the 7-day baseline', async () => {
     const table = await run(
       sqlOf(panelByTitle(byUid('scrapewatch-scrapers'), 'Scraper comparison')),

@@ -133,7 +133,9 @@ export function overviewDashboard(): Dashboard {
             groupBy: 'none',
           }),
         ],
-      }),
+      })
+        // No event in the window is a count of zero, not missing data.
+        .noValue('0'),
     )
     .withPanel(
       statPanel({
@@ -154,7 +156,9 @@ export function overviewDashboard(): Dashboard {
             groupBy: 'none',
           }),
         ],
-      }),
+      })
+        // No event in the window is a count of zero, not missing data.
+        .noValue('0'),
     )
     .withPanel(
       timeSeriesPanel({
