@@ -225,6 +225,30 @@ describe("through Grafana's data source proxy, the browser never holds the strea
     expect(refused).toBe(401);
   }, 60_000);
 
+  it("explains a collector that Grafana's server cannot reach (the proxy answers 502)", async () => {
+    const manifest = JSON.parse(
+      await readFile(path.join(__dirname, '../src/plugin.json'), 'utf8'),
+    ) as { routes: ProxyRoute[] };
+    const nowhere = await startGrafanaProxy(
+      [
+        {
+          uid: UID,
+          url: `http://127.0.0.1:${await freePort()}`,
+          jsonData: {},
+          secureJsonData: { streamToken: STREAM_TOKEN },
+        },
+      ],
+      manifest.routes,
+    );
+    try {
+      const result = await dataSourceBehind(nowhere).testDatasource();
+      expect(result.status).toBe('error');
+      expect(result.message).toContain("Grafana's server cannot reach the collector (HTTP 502");
+    } finally {
+      await nowhere.close();
+    }
+  }, 60_000);
+
   it('explains a stream token the collector refuses (the proxy reports it as a 400)', async () => {
     const ds = dataSourceBehind(wrongTokenProxy!);
     const result = await ds.testDatasource();
