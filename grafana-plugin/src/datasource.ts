@@ -28,6 +28,7 @@ import {
 import { streamTarget } from './live/target-stream';
 import { diagnose } from './live/test-datasource';
 import {
+  connectionMode,
   DEFAULT_INITIAL_BACKOFF_MS,
   DEFAULT_MAX_BACKOFF_MS,
   DEFAULT_WINDOW_MS,
@@ -75,7 +76,7 @@ export class LiveDataSource extends DataSourceApi<LiveQuery, LiveDataSourceOptio
     this.deps = { ...browserDeps(), ...deps };
     const jsonData = instanceSettings.jsonData ?? {};
     // Grafana sets `url` to its proxy path (/api/datasources/proxy/uid/<uid>) for proxy access.
-    this.proxied = jsonData.connection !== 'direct' && Boolean(instanceSettings.url);
+    this.proxied = connectionMode(jsonData) === 'proxy' && Boolean(instanceSettings.url);
     const baseUrl = this.proxied
       ? (instanceSettings.url ?? '')
       : jsonData.collectorUrl || 'http://127.0.0.1:8080';

@@ -14,9 +14,19 @@ export interface LiveQuery extends DataQuery, LiveQueryModel {}
  */
 export type ConnectionMode = 'proxy' | 'direct';
 
+/**
+ * The connection a data source uses. Without an explicit choice: direct when a collector URL is
+ * in jsonData (settings saved before the proxy existed keep working), else the proxy.
+ */
+export function connectionMode(jsonData: LiveDataSourceOptions): ConnectionMode {
+  if (jsonData.connection === 'direct' || jsonData.connection === 'proxy')
+    return jsonData.connection;
+  return jsonData.collectorUrl ? 'direct' : 'proxy';
+}
+
 /** Data source settings (jsonData: readable by every viewer). */
 export interface LiveDataSourceOptions extends DataSourceJsonData {
-  /** Default proxy. */
+  /** See connectionMode(). */
   connection?: ConnectionMode;
   /** direct only: base URL of the collector as the viewer's browser reaches it. */
   collectorUrl?: string;

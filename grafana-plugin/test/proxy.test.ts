@@ -200,6 +200,23 @@ describe("through Grafana's data source proxy, the browser never holds the strea
     expect(grafana.browserTraffic()).not.toContain(`127.0.0.1:${port}`);
   }, 180_000);
 
+  it('settings saved before the proxy (a collector URL in jsonData) keep the direct connection', () => {
+    const legacy = createDataSource(
+      { collectorUrl: 'https://collector.example:8080', streamToken: 'legacy-stream-token' },
+      {},
+      { url: PROXY_URL, access: 'proxy' },
+    );
+    expect(legacy.proxied).toBe(false);
+    expect(legacy.api.baseUrl).toBe('https://collector.example:8080');
+    const chosen = createDataSource(
+      { connection: 'proxy', collectorUrl: 'https://collector.example:8080' },
+      {},
+      { url: PROXY_URL, access: 'proxy' },
+    );
+    expect(chosen.proxied).toBe(true);
+    expect(chosen.api.baseUrl).toBe(PROXY_URL);
+  });
+
   it("does not forward the browser's own Authorization, and routes nothing else to the token", async () => {
     const grafana = proxy!;
     const before = grafana.forwarded.length;

@@ -2,6 +2,7 @@ import type { DataSourcePluginOptionsEditorProps } from '@grafana/data';
 import { Field, FieldSet, Input, RadioButtonGroup, SecretInput } from '@grafana/ui';
 import type { ChangeEvent } from 'react';
 import {
+  connectionMode,
   DEFAULT_INITIAL_BACKOFF_MS,
   DEFAULT_MAX_BACKOFF_MS,
   type ConnectionMode,
@@ -33,7 +34,7 @@ const CONNECTION_OPTIONS: Array<{ label: string; value: ConnectionMode; descript
  */
 export function ConfigEditor({ options, onOptionsChange }: Props) {
   const jsonData = options.jsonData ?? {};
-  const connection: ConnectionMode = jsonData.connection === 'direct' ? 'direct' : 'proxy';
+  const connection = connectionMode(jsonData);
   const set = (patch: Partial<LiveDataSourceOptions>) =>
     onOptionsChange({ ...options, jsonData: { ...jsonData, ...patch } });
   const setNumber =
