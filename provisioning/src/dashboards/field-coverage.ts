@@ -2,6 +2,7 @@ import type * as table from '@grafana/grafana-foundation-sdk/table';
 import { QuestDbFormat } from '../grafana/queries';
 import { TIME_FILTER, scraperIn } from '../sql/filters';
 import { MEASURES, tieredSeries } from '../sql/tiers';
+import { refreshExemptionNote } from './live-refresh';
 import { section } from './sections';
 import { live, qdb, tablePanel, timeSeriesPanel } from './shared';
 
@@ -109,8 +110,7 @@ export function fillRatePanels(): (table.PanelBuilder | ReturnType<typeof timeSe
     timeSeriesPanel({
       id: FILL_RATE_PANEL_IDS.live,
       title: 'Field fill rate (live)',
-      description:
-        'Fill rate per scraper and field over the last 5 minutes, from the scrapes as they arrive.',
+      description: `Fill rate per scraper and field over the last 5 minutes, from the scrapes as they arrive. ${refreshExemptionNote('scrapewatch-scraping', FILL_RATE_PANEL_IDS.live)}`,
       width: 12,
       height: 8,
       unit: 'percent',

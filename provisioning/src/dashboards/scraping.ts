@@ -2,11 +2,8 @@ import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { QuestDbFormat } from '../grafana/queries';
 import { SAMPLE_BY, TIME_FILTER, scraperIn } from '../sql/filters';
 import { MEASURES, tieredSeries } from '../sql/tiers';
-<<<<<<< HEAD
 import { fillRatePanels } from './field-coverage';
-=======
 import { refreshExemptionNote } from './live-refresh';
->>>>>>> a8c1eab (live query model: sum and distinct_scrapers; the Overview's Items/min and Active scrapers cards stream, the Overview no longer auto-refreshes; a test keeps every live panel on a refreshing dashboard explicitly exempt)
 import { itemsByScraper, live, qdb, sectionDashboard, tablePanel, timeSeriesPanel } from './shared';
 
 /**
