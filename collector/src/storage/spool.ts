@@ -3,6 +3,7 @@ import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { Logger } from 'pino';
 import { ILP_PROTOCOL_VERSION } from './questdb';
+import { acquireSpoolLock, type SpoolLock } from './spool-lock';
 
 /**
  * The on-disk spool: an append-only log of ILP batches that could not reach QuestDB, in numbered
@@ -99,39 +100,6 @@ export function decodeFrames(data: Buffer): { records: SpoolRecord[]; validBytes
   return { records, validBytes: offset };
 }
 
-const LOCK_FILE = 'spool.lock';
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * One process per spool directory: two would pick the same segment numbers and replay each
- * other's segments. A lock left by a process that died (crash, SIGKILL) is taken over.
- */
-async function acquireLock(dir: string): Promise<void> {
-  const file = path.join(dir, LOCK_FILE);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await fs.writeFile(file, String(process.pid), { flag: 'wx' });
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const owner = Number((await fs.readFile(file, 'utf8').catch(() => '')).trim());
-    if (owner === process.pid || (Number.isInteger(owner) && owner > 0 && processAlive(owner))) {
-      throw new Error(`spool directory ${dir} is in use by process ${owner}`);
-    }
-    await fs.rm(file, { force: true });
-  }
-  throw new Error(`could not lock spool directory ${dir}`);
-}
-
 async function fsyncDir(dir: string): Promise<void> {
   const handle = await fs.open(dir, 'r');
   try {
@@ -197,12 +165,11 @@ export function createSpool(options: SpoolOptions, logger: Logger): Spool {
     return active;
   }
 
-  let locked = false;
+  let lock: SpoolLock | undefined;
 
   async function openSpool(): Promise<void> {
     await fs.mkdir(dir, { recursive: true });
-    await acquireLock(dir);
-    locked = true;
+    lock = await acquireSpoolLock(dir);
     const entries: Dirent[] = await fs.readdir(dir, { withFileTypes: true });
     const names = entries
       .filter((e) => e.isFile() && SEGMENT_PATTERN.test(e.name))
@@ -298,8 +265,8 @@ export function createSpool(options: SpoolOptions, logger: Logger): Spool {
     close: () =>
       serialized(async () => {
         await closeActive();
-        if (locked) await fs.rm(path.join(dir, LOCK_FILE), { force: true });
-        locked = false;
+        await lock?.release();
+        lock = undefined;
       }),
   };
 }
