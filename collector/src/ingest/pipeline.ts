@@ -22,8 +22,9 @@ export interface IngestResult {
 export interface IngestPipeline {
   /**
    * Takes the decoded items of one request or message: rate limit, validation, scope check,
-   * eventId derivation, live publish, durable write. Resolves once the write is durable; rejects
-   * with a ScrapewatchError and then nothing was published or stored.
+   * eventId derivation, durable write, then live publish. Resolves once the write is durable and
+   * the events are published; rejects with a ScrapewatchError and then nothing was published or
+   * stored.
    */
   ingest(
     items: readonly unknown[],
@@ -93,8 +94,10 @@ export function createIngestPipeline(deps: IngestPipelineDeps): IngestPipeline {
       if (denied.length > 0) throw scopeError(denied);
 
       const events = normaliseEvents(result.events);
-      hub.publish(events);
       const { durability } = await storage.write(events, receivedAtMs);
+      // Only what is durable goes live: a refused write (SPOOL_FULL, ...) is retried by the client,
+      // and had it been streamed, subscribers would see its events twice or events never stored.
+      hub.publish(events);
 
       const perKind = new Map<EventKind, number>();
       for (const event of events) perKind.set(event.type, (perKind.get(event.type) ?? 0) + 1);

@@ -5,7 +5,8 @@ import pino from 'pino';
 import { freePort } from '@scrapewatch/questdb';
 import { createCollector, type Collector } from '../../src/collector';
 import { loadConfig } from '../../src/config';
-import { INGEST_TOKEN, post, scrape, uniquePrefix } from './harness';
+import { subscribe } from '../live/harness';
+import { INGEST_TOKEN, post, scrape, STREAM_TOKEN, uniquePrefix } from './harness';
 
 // QuestDB unreachable (nothing listens on its port): ingest spools, and refuses once the spool is full.
 
@@ -72,6 +73,35 @@ describe('with QuestDB unreachable', () => {
       expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       expect(await res.json()).toMatchObject({ error: { code: 'SPOOL_FULL', details: [] } });
     } finally {
+      await running.close();
+    }
+  });
+
+  it('streams only what it spooled: a write refused with SPOOL_FULL reaches no subscriber', async () => {
+    // Room for a few events, not for a hundred.
+    const running = await startWithoutQuestDB(4096);
+    const live = uniquePrefix('unavailable-live');
+    const subscriber = await subscribe(`${running.url.replace(/^http/, 'ws')}/v1/stream`, {
+      channels: [live],
+      token: STREAM_TOKEN,
+    });
+    try {
+      const refused = Array.from({ length: 100 }, (_, i) =>
+        scrape(live, { eventId: `refused-${i}` }),
+      );
+      const full = await post(running.url, JSON.stringify(refused));
+      expect(full.status).toBe(503);
+      expect(await full.json()).toMatchObject({ error: { code: 'SPOOL_FULL' } });
+
+      const kept = await post(running.url, JSON.stringify([scrape(live, { eventId: 'kept-0' })]));
+      expect(kept.status).toBe(202);
+      expect(await kept.json()).toEqual({ accepted: 1, durability: 'spooled' });
+      // Per channel the stream keeps the order of publishing: had the refused batch been
+      // published, it would have arrived before the kept event.
+      const events = await subscriber.waitForEvents(1, live);
+      expect(events.map((e) => e.eventId)).toEqual(['kept-0']);
+    } finally {
+      subscriber.terminate();
       await running.close();
     }
   });
