@@ -30,6 +30,11 @@ export const ERRORS = Object.freeze({
   },
   TOO_LONG: { status: 400, message: 'A string is longer than its limit.' },
   INVALID_FORMAT: { status: 400, message: 'A string does not have the required form.' },
+  LONE_SURROGATE: {
+    status: 400,
+    message:
+      'A string holds a lone UTF-16 surrogate (U+D800 to U+DFFF without its pair), which has no UTF-8 form.',
+  },
   UNKNOWN_FIELD: { status: 400, message: 'The event has a field the wire format does not define.' },
   FORBIDDEN_KEY: {
     status: 400,

@@ -156,6 +156,50 @@ function fromAjv(
   }
 }
 
+/** ES2024's String.prototype.isWellFormed (Node 20+): false when a lone surrogate is present. */
+const isWellFormed = (text: string): boolean =>
+  (text as unknown as { isWellFormed(): boolean }).isWellFormed();
+
+/** Offset of the first lone surrogate in a string that is not well formed. */
+function loneSurrogateAt(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+      else return i;
+    } else if (unit >= 0xdc00 && unit <= 0xdfff) return i;
+  }
+  return -1;
+}
+
+/**
+ * A lone surrogate (valid JSON as `\ud800`) cannot be encoded as UTF-8: storage would turn it into
+ * U+FFFD, and two different strings (two event ids) into one. Every string, nested ones included.
+ */
+function checkStrings(index: number, value: unknown, path: string, out: ErrorDetail[]): void {
+  if (typeof value === 'string') {
+    if (!isWellFormed(value)) {
+      const at = loneSurrogateAt(value);
+      const unit = value.charCodeAt(at).toString(16).toUpperCase();
+      out.push(
+        detail(
+          index,
+          path,
+          'LONE_SURROGATE',
+          `holds a lone UTF-16 surrogate U+${unit} at character ${at}`,
+        ),
+      );
+    }
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => checkStrings(index, item, `${path}/${i}`, out));
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      checkStrings(index, item, `${path}/${key}`, out);
+    }
+  }
+}
+
 function checkScheduler(index: number, event: SchedulerRunEvent, out: ErrorDetail[]): void {
   if (event.success === undefined && event.status === undefined) {
     out.push(detail(index, '/success', 'MISSING_FIELD', 'success or status is required'));
@@ -251,6 +295,7 @@ export function validateEvent(
     }
     return undefined;
   }
+  checkStrings(index, record, '', out);
   const event = record as unknown as MetricEvent;
   const maxPastMs = options.maxPastMs ?? LIMITS.defaultMaxPastMs;
   const maxFutureMs = options.maxFutureMs ?? LIMITS.defaultMaxFutureMs;

@@ -122,6 +122,33 @@ describe('validateEvents', () => {
     expect(firstDetail(clean)).toMatchObject({ index: 0, code, path });
   });
 
+  it('rejects lone UTF-16 surrogates in every string field, naming the field and the item', () => {
+    // As JSON.parse produces them from the escapes "\ud83d" and "\ude00".
+    const high = JSON.parse('"\\ud83d"') as string;
+    const low = JSON.parse('"\\ude00"') as string;
+    const result = validateEvents(
+      [
+        navigation({ url: `https://example.com/${high}x`, eventId: 'a' }),
+        scrape({ error: `broke ${low}`, success: false, eventId: 'b' }),
+        schedulerRun({ runId: `run${low}` }),
+        navigation({ success: false, error: `${low}${high}` }),
+        // A well-formed pair (an emoji) is fine.
+        navigation({ url: `https://example.com/${high}${low}` }),
+      ],
+      opts,
+    );
+    expect(result.ok).toBe(false);
+    const details = result.ok ? [] : result.details;
+    expect(details.map((d) => [d.index, d.path, d.code])).toEqual([
+      [0, '/url', 'LONE_SURROGATE'],
+      [1, '/error', 'LONE_SURROGATE'],
+      [2, '/runId', 'LONE_SURROGATE'],
+      [3, '/error', 'LONE_SURROGATE'],
+    ]);
+    expect(details[0]?.message).toBe('holds a lone UTF-16 surrogate U+D83D at character 20');
+    expect(validationError(details).code).toBe('LONE_SURROGATE');
+  });
+
   it('rejects an own __proto__ key as JSON.parse produces it', () => {
     const parsed = JSON.parse(`{"type":"page_navigation","__proto__":{"admin":true}}`) as unknown;
     const result = validateEvents([{ ...navigation(), ...(parsed as object) }], opts);

@@ -255,6 +255,26 @@ describe('POST /v1/metrics rejects bad input', () => {
     await expectRejected(res, 400, 'FORBIDDEN_KEY', [{ index: null, path: '/__proto__' }]);
   });
 
+  it('lone UTF-16 surrogates, named by item and field, and two ids they would merge store nothing', async () => {
+    const scraper = badScraper();
+    // JSON.stringify writes a lone surrogate as its escape: valid JSON, valid UTF-8 bytes.
+    const body = JSON.stringify([
+      scrape(scraper, { eventId: 'same-\ud800' }),
+      scrape(scraper, { eventId: 'same-\udbff' }),
+      navigation(scraper, { url: 'https://example.com/\udc00' }),
+      schedulerRun(scraper, { runId: 'run-\ud83d' }),
+    ]);
+    expect(body).toContain('\\ud800');
+    const res = await post(running.url, body);
+    const json = await expectRejected(res, 400, 'LONE_SURROGATE', [
+      { index: 0, path: '/eventId' },
+      { index: 1, path: '/eventId' },
+      { index: 2, path: '/url' },
+      { index: 3, path: '/runId' },
+    ]);
+    expect(json.error.message).toMatch(/event 0 \/eventId: holds a lone UTF-16 surrogate U\+D800/);
+  });
+
   it('invalid UTF-8 bytes', async () => {
     const text = JSON.stringify(scrape(badScraper(), { error: 'XX' }));
     const bytes = Buffer.from(text);
