@@ -81,6 +81,10 @@ export const ERRORS = Object.freeze({
   NOT_FOUND: { status: 404, message: 'No such endpoint.' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'The endpoint does not accept this method.' },
   INVALID_QUERY: { status: 400, message: 'A query parameter is missing or invalid.' },
+  // Never answered (the client is gone); logged at debug level and counted in the metrics.
+  CLIENT_ABORTED: {
+    message: 'The client closed the connection before the request body ended; nothing was kept.',
+  },
   INTERNAL: {
     status: 500,
     wsClose: 1011,
@@ -142,7 +146,7 @@ export class ScrapewatchError extends Error {
   ) {
     super(message);
     this.name = 'ScrapewatchError';
-    const entry: { status?: number; wsClose?: number } = ERRORS[code];
+    const entry: { status?: number; wsClose?: number; message: string } = ERRORS[code];
     this.status = entry.status;
     this.wsClose = entry.wsClose;
   }

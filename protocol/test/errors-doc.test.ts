@@ -18,7 +18,7 @@ describe('docs/errors.md', () => {
   it.each(ERROR_CODES)('documents %s with its status and close code', (code) => {
     const row = rows.get(code);
     expect(row).toBeDefined();
-    const entry: { status?: number; wsClose?: number } = ERRORS[code];
+    const entry: { status?: number; wsClose?: number; message: string } = ERRORS[code];
     expect(row?.[0]).toBe(entry.status === undefined ? '' : String(entry.status));
     expect(row?.[1]).toBe(entry.wsClose === undefined ? '' : String(entry.wsClose));
   });

@@ -104,7 +104,11 @@ export function createApp(deps: AppDeps): Express {
 
   const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
     if (error instanceof ClientGoneError) {
-      logger.debug({ method: req.method, path: req.path }, error.message);
+      // A dropped upload is the client's business: one quiet entry, counted, nothing answered.
+      if (req.method === 'POST' && req.path === INGEST_PATH) {
+        metrics.rejected('CLIENT_ABORTED', 'http', 1);
+      }
+      logger.debug({ code: 'CLIENT_ABORTED', method: req.method, path: req.path }, error.message);
       req.socket.destroy();
       return;
     }

@@ -59,9 +59,10 @@ export function bodyFormat(contentType: string | undefined): BodyFormat {
 }
 
 /** The client closed the connection before its body ended: there is nobody left to answer. */
+/** The request's connection ended (closed, reset) before its body did: nobody to answer. */
 export class ClientGoneError extends Error {
-  constructor() {
-    super('the client closed the request before its body ended');
+  constructor(cause?: Error) {
+    super('the client closed the request before its body ended', { cause });
     this.name = 'ClientGoneError';
   }
 }
@@ -116,7 +117,8 @@ export function readBody(req: IncomingMessage, maxBodyBytes: number): Promise<Bu
       cleanup();
       resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, received));
     };
-    const onError = (error: Error) => fail(error);
+    // A request stream fails only when its connection does ("aborted", ECONNRESET).
+    const onError = (error: Error) => fail(new ClientGoneError(error));
     const onClose = () => fail(new ClientGoneError());
     req.on('data', onData);
     req.on('end', onEnd);

@@ -29,7 +29,7 @@ export function uniquePrefix(label: string): string {
  * `scoped` names the scrapers the scoped tokens may use. Resolves once /readyz answers 200.
  */
 export async function startCollector(
-  options: { env?: Record<string, string>; scoped?: readonly string[] } = {},
+  options: { env?: Record<string, string>; scoped?: readonly string[]; logger?: pino.Logger } = {},
 ): Promise<RunningCollector> {
   const { httpUrl, pgUrl } = testQuestDB();
   const spoolDir = mkdtempSync(path.join(os.tmpdir(), 'scrapewatch-collector-test-'));
@@ -45,7 +45,9 @@ export async function startCollector(
     SCRAPEWATCH_WRITE_LINGER_MS: '2',
     ...options.env,
   });
-  const collector = createCollector(config, { logger: pino({ level: 'silent' }) });
+  const collector = createCollector(config, {
+    logger: options.logger ?? pino({ level: 'silent' }),
+  });
   const { url } = await collector.start();
   await pollUntil(async () => (await fetch(`${url}/readyz`)).status === 200, 60_000, '/readyz 200');
   return {
