@@ -99,6 +99,11 @@ export const ERRORS = Object.freeze({
     wsClose: 1009,
     message: 'A client message is larger than the inbound limit.',
   },
+  SUBPROTOCOL_REQUIRED: {
+    status: 400,
+    message:
+      'A bearer.<token> subprotocol must be offered together with scrapewatch.v1, the one the server echoes.',
+  },
   SUBSCRIBE_REQUIRED: {
     wsClose: 4400,
     message: 'The first message on /v1/stream must be subscribe.',

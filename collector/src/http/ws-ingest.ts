@@ -2,12 +2,12 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { ERRORS, ScrapewatchError, type IngestAck } from '@scrapewatch/protocol';
 import {
-  ERRORS,
-  STREAM_SUBPROTOCOL,
-  ScrapewatchError,
-  type IngestAck,
-} from '@scrapewatch/protocol';
+  bearerSubprotocol,
+  bearerWithoutStreamSubprotocol,
+  selectSubprotocol,
+} from '../auth/subprotocol';
 import { bearerToken, type TokenScope } from '../auth/tokens';
 import type { IngestOptions } from '../config';
 import { decodeUtf8, envelopeId, parseJsonDocument, payloadItems } from '../ingest/parse';
@@ -16,6 +16,7 @@ import type { IngestMetrics } from '../observability/metrics';
 import type { Authenticator } from './auth';
 import { asScrapewatchError } from './errors';
 import { rejectUpgrade } from './upgrade';
+import { nameOversizeClose } from './ws-close-reason';
 
 export interface WsIngestDeps {
   readonly options: IngestOptions;
@@ -39,7 +40,6 @@ export interface WsIngest {
 const MAX_PENDING_PER_SOCKET = 64;
 /** How long close() waits for pending acks and for close handshakes. */
 const CLOSE_GRACE_MS = 10_000;
-const BEARER_PREFIX = 'bearer.';
 /** A client that does not read its acks is closed once this many ack bytes wait unsent. */
 const MAX_UNSENT_ACK_BYTES = 1024 * 1024;
 
@@ -51,22 +51,11 @@ interface Connection {
   tail: Promise<void>;
 }
 
-function offeredProtocols(req: IncomingMessage): string[] {
-  const header = req.headers['sec-websocket-protocol'];
-  return header
-    ? header
-        .split(',')
-        .map((p) => p.trim())
-        .filter((p) => p !== '')
-    : [];
-}
-
 /** The ingest token: `Authorization: Bearer` (non-browser clients) or the `bearer.<token>` subprotocol. */
 function presentedToken(req: IncomingMessage): string | undefined {
   const fromHeader = bearerToken(req.headers.authorization);
   if (fromHeader !== undefined) return fromHeader;
-  const offered = offeredProtocols(req).find((p) => p.startsWith(BEARER_PREFIX));
-  return offered?.slice(BEARER_PREFIX.length);
+  return bearerSubprotocol(req.headers['sec-websocket-protocol']);
 }
 
 function rawBytes(data: RawData): Buffer {
@@ -89,12 +78,7 @@ export function createWsIngest(deps: WsIngestDeps): WsIngest {
     maxPayload: options.maxBodyBytes,
     perMessageDeflate: false,
     clientTracking: false,
-    // Prefer our own subprotocol; a client that offered only its token gets that back (to itself:
-    // clients such as ws refuse a handshake that names none of the subprotocols they offered).
-    handleProtocols: (protocols) =>
-      protocols.has(STREAM_SUBPROTOCOL)
-        ? STREAM_SUBPROTOCOL
-        : ([...protocols].find((p) => !p.startsWith(BEARER_PREFIX)) ?? [...protocols][0] ?? false),
+    handleProtocols: selectSubprotocol,
   });
 
   async function handleMessage(bytes: Buffer, scope: TokenScope): Promise<IngestAck> {
@@ -141,7 +125,7 @@ export function createWsIngest(deps: WsIngestDeps): WsIngest {
               { bufferedBytes: ws.bufferedAmount },
               'ingest client does not read its acks',
             );
-            ws.close(ERRORS.SLOW_CONSUMER.wsClose, 'slow consumer');
+            ws.close(ERRORS.SLOW_CONSUMER.wsClose, 'SLOW_CONSUMER');
             return;
           }
           if (ws.isPaused && connection.pending < MAX_PENDING_PER_SOCKET / 2) ws.resume();
@@ -152,6 +136,7 @@ export function createWsIngest(deps: WsIngestDeps): WsIngest {
   function onConnection(ws: WebSocket, scope: TokenScope): void {
     const connection: Connection = { scope, alive: true, pending: 0, tail: Promise.resolve() };
     connections.set(ws, connection);
+    nameOversizeClose(ws);
     ws.on('message', (data) => onMessage(ws, connection, data));
     ws.on('pong', () => {
       connection.alive = true;
@@ -179,6 +164,10 @@ export function createWsIngest(deps: WsIngestDeps): WsIngest {
         rejectUpgrade(socket, new ScrapewatchError('SHUTTING_DOWN', undefined, [], 1));
         return;
       }
+      if (bearerWithoutStreamSubprotocol(req.headers['sec-websocket-protocol'])) {
+        rejectUpgrade(socket, new ScrapewatchError('SUBPROTOCOL_REQUIRED'));
+        return;
+      }
       let scope: TokenScope;
       try {
         scope = deps.authenticate(presentedToken(req));
@@ -204,7 +193,7 @@ export function createWsIngest(deps: WsIngestDeps): WsIngest {
               return;
             }
             ws.once('close', () => resolve());
-            ws.close(1001, 'shutting down');
+            ws.close(ERRORS.SHUTTING_DOWN.wsClose, 'SHUTTING_DOWN');
           }),
       );
       await waitFor(Promise.all(closed), CLOSE_GRACE_MS);

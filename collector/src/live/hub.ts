@@ -24,7 +24,13 @@ import { createLiveMetrics } from './metrics';
 import { resolveLiveOptions, type LiveOptions } from './options';
 import { planReplay } from './replay';
 import { ReplayRing, type SealedBatch } from './replay-ring';
-import { bearerSubprotocol, createOriginCheck, rejectUpgrade, selectSubprotocol } from './upgrade';
+import {
+  bearerSubprotocol,
+  bearerWithoutStreamSubprotocol,
+  selectSubprotocol,
+} from '../auth/subprotocol';
+import { nameOversizeClose } from '../http/ws-close-reason';
+import { createOriginCheck, rejectUpgrade } from './upgrade';
 
 export interface LiveHubDeps {
   readonly logger: Logger;
@@ -468,6 +474,7 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
       active: true,
     };
     connections.add(sub);
+    nameOversizeClose(ws);
     ws.on('message', (data, isBinary) => onMessage(sub, data, isBinary));
     ws.on('pong', () => {
       sub.alive = true;
@@ -563,6 +570,8 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
         let refusal: ErrorCode | undefined;
         if (closed) refusal = 'SHUTTING_DOWN';
         else if (!isOriginAllowed(req.headers.origin)) refusal = 'ORIGIN_NOT_ALLOWED';
+        else if (bearerWithoutStreamSubprotocol(req.headers['sec-websocket-protocol']))
+          refusal = 'SUBPROTOCOL_REQUIRED';
         else if (connections.size + closing.size >= options.maxSubscribers)
           refusal = 'TOO_MANY_SUBSCRIBERS';
         if (refusal !== undefined) {

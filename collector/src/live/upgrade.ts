@@ -1,12 +1,5 @@
 import type stream from 'node:stream';
-import {
-  ERRORS,
-  STREAM_SUBPROTOCOL,
-  ScrapewatchError,
-  type ErrorCode,
-} from '@scrapewatch/protocol';
-
-const BEARER_PREFIX = 'bearer.';
+import { ERRORS, ScrapewatchError, type ErrorCode } from '@scrapewatch/protocol';
 
 /**
  * Browser origins are compared as scheme://host[:port], case-insensitively; "*" admits any.
@@ -22,23 +15,6 @@ export function createOriginCheck(
 
 function normaliseOrigin(origin: string): string {
   return origin.trim().replace(/\/+$/, '').toLowerCase();
-}
-
-/** The token offered as the `bearer.<token>` subprotocol, if any. */
-export function bearerSubprotocol(header: string | string[] | undefined): string | undefined {
-  if (typeof header !== 'string') return undefined;
-  for (const part of header.split(',')) {
-    const protocol = part.trim();
-    if (protocol.startsWith(BEARER_PREFIX) && protocol.length > BEARER_PREFIX.length) {
-      return protocol.slice(BEARER_PREFIX.length);
-    }
-  }
-  return undefined;
-}
-
-/** Echoes `scrapewatch.v1` when offered; the bearer subprotocol is never echoed. */
-export function selectSubprotocol(protocols: Set<string>): string | false {
-  return protocols.has(STREAM_SUBPROTOCOL) ? STREAM_SUBPROTOCOL : false;
 }
 
 const REASONS: Record<number, string> = {

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import WebSocket from 'ws';
 import type { IngestAck } from '@scrapewatch/protocol';
 import { deriveEventId } from '../../src/ingest/normalise';
@@ -16,6 +18,38 @@ import {
   waitForRows,
   type RunningCollector,
 } from './harness';
+
+/** A hand-made upgrade request: its answer's status, headers and body, upgraded or not. */
+function rawUpgrade(
+  path: string,
+  subprotocols: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${running.url}${path}`, {
+      headers: {
+        Connection: 'Upgrade',
+        Upgrade: 'websocket',
+        'Sec-WebSocket-Key': randomBytes(16).toString('base64'),
+        'Sec-WebSocket-Version': '13',
+        'Sec-WebSocket-Protocol': subprotocols,
+        ...headers,
+      },
+    });
+    req.on('response', (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('upgrade', (res, socket) => {
+      socket.destroy();
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, body: '' });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 let running: RunningCollector;
 const prefix = uniquePrefix('e2e-ingest');
@@ -150,7 +184,11 @@ describe('POST /v1/metrics stores what it accepts', () => {
 /** A WS /v1/ingest client that queues what it receives. */
 async function connect(
   options: { headers?: Record<string, string>; protocols?: string[] } = {},
-): Promise<{ ws: WebSocket; next(): Promise<IngestAck>; closed: Promise<number> }> {
+): Promise<{
+  ws: WebSocket;
+  next(): Promise<IngestAck>;
+  closed: Promise<{ code: number; reason: string }>;
+}> {
   const ws = new WebSocket(`${running.wsUrl}/v1/ingest`, options.protocols ?? [], {
     headers: options.headers ?? { authorization: `Bearer ${INGEST_TOKEN}` },
   });
@@ -162,7 +200,9 @@ async function connect(
     if (waiter) waiter(ack);
     else queue.push(ack);
   });
-  const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
@@ -227,7 +267,7 @@ describe('WS /v1/ingest', () => {
     await waitForRows('page_navigation', `scraper = '${scraper}'`, 1);
     await waitForRows('scheduler_run', `scraper = '${scraper}'`, 1);
     client.ws.close();
-    expect(await client.closed).toBe(1005);
+    expect((await client.closed).code).toBe(1005);
   });
 
   it('keeps acks in order past the per-socket backpressure bound', async () => {
@@ -262,6 +302,28 @@ describe('WS /v1/ingest', () => {
     client.ws.close();
   });
 
+  it.each(['/v1/ingest', '/v1/stream'])(
+    '%s: a bearer subprotocol without scrapewatch.v1 is refused (400), and no token is ever echoed',
+    async (path) => {
+      const token = path === '/v1/ingest' ? INGEST_TOKEN : STREAM_TOKEN;
+      const alone = await rawUpgrade(path, `bearer.${token}`);
+      expect(alone.status).toBe(400);
+      expect(JSON.parse(alone.body)).toMatchObject({ error: { code: 'SUBPROTOCOL_REQUIRED' } });
+      expect(JSON.stringify(alone.headers)).not.toContain(token);
+      // With another subprotocol beside it, still no scrapewatch.v1: refused the same way.
+      expect((await rawUpgrade(path, `chat, bearer.${token}`)).status).toBe(400);
+
+      const both = await rawUpgrade(path, `bearer.${token}, scrapewatch.v1`);
+      expect(both.status).toBe(101);
+      expect(both.headers['sec-websocket-protocol']).toBe('scrapewatch.v1');
+      expect(JSON.stringify(both.headers)).not.toContain(token);
+      // A subprotocol we do not speak is not echoed either.
+      const other = await rawUpgrade(path, 'chat', { authorization: `Bearer ${token}` });
+      expect(other.status).toBe(101);
+      expect(other.headers['sec-websocket-protocol']).toBeUndefined();
+    },
+  );
+
   it('refuses the upgrade without a valid token (401)', async () => {
     for (const headers of [{}, { authorization: 'Bearer wrong-token-0123456789abcdef' }]) {
       const status = await new Promise<number>((resolve, reject) => {
@@ -274,10 +336,10 @@ describe('WS /v1/ingest', () => {
     }
   });
 
-  it('closes a socket that sends a message over the size limit (1009)', async () => {
+  it('closes a socket that sends a message over the size limit (1009 MESSAGE_TOO_LARGE)', async () => {
     const client = await connect();
     client.ws.send(JSON.stringify(scrape(`${prefix}-ws-big`, { error: 'x'.repeat(70_000) })));
-    expect(await client.closed).toBe(1009);
+    expect(await client.closed).toEqual({ code: 1009, reason: 'MESSAGE_TOO_LARGE' });
   });
 
   it('answers upgrades to other paths with 404', async () => {

@@ -179,7 +179,7 @@ describe('live hub security and limits', () => {
     fixture = await startHub({ maxInboundBytes: 1_024 });
     const client = track(await subscribe(fixture.url, { channels: ['a'] }));
     client.send({ type: 'subscribe', channels: ['b'], padding: 'x'.repeat(2_000) });
-    expect((await client.waitClosed()).code).toBe(1009);
+    expect(await client.waitClosed()).toEqual({ code: 1009, reason: 'MESSAGE_TOO_LARGE' });
     expect(
       await metricValue(fixture.registry, 'scrapewatch_live_rejected_connections_total', {
         code: 'MESSAGE_TOO_LARGE',
