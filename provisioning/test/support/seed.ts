@@ -56,8 +56,13 @@ function tsValue(v: Row[string] | undefined): string {
   return typeof v === 'number' ? micros(v) : 'null';
 }
 
-export async function seed(httpUrl: string, pgUrl: string, tag: string): Promise<Seed> {
-  const nowMs = Date.now();
+/** `nowMs`: the dataset's "now" (default: the clock); never later than the clock. */
+export async function seed(
+  httpUrl: string,
+  pgUrl: string,
+  tag: string,
+  nowMs = Date.now(),
+): Promise<Seed> {
   const s: Seed = {
     nowMs,
     healthy: `pv-${tag}-healthy`,
