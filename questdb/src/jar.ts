@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { QuestDBHarnessError, USE_EXISTING_HINT } from './errors';
 import { MIN_JAVA_MAJOR, QUESTDB_ARTIFACT, QUESTDB_VERSION } from './version';
@@ -85,13 +85,18 @@ export function ensureJar(
     { encoding: 'utf8', cwd: cacheDir, env },
   );
   const staged = path.join(staging, `questdb-${QUESTDB_VERSION}.jar`);
-  if (fetch.status !== 0 || !existsSync(staged)) {
-    throw new QuestDBHarnessError(
-      'JAR_FETCH_FAILED',
-      `Maven could not fetch ${QUESTDB_ARTIFACT} from Maven Central:\n${fetch.stdout}${fetch.stderr}\n${USE_EXISTING_HINT}`,
-    );
+  try {
+    if (fetch.status !== 0 || !existsSync(staged)) {
+      throw new QuestDBHarnessError(
+        'JAR_FETCH_FAILED',
+        `Maven could not fetch ${QUESTDB_ARTIFACT} from Maven Central:\n${fetch.stdout}${fetch.stderr}\n${USE_EXISTING_HINT}`,
+      );
+    }
+    // Rename is atomic, so concurrent fetchers never see a half-written jar.
+    renameSync(staged, jarPath);
+    return jarPath;
+  } finally {
+    // The staging folder is this process's own (its pid in the name): nothing else uses it.
+    rmSync(staging, { recursive: true, force: true });
   }
-  // Rename is atomic, so concurrent fetchers never see a half-written jar.
-  renameSync(staged, jarPath);
-  return jarPath;
 }

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, isQuestDBUp } from '../src';
@@ -23,6 +23,48 @@ async function until(check: () => boolean | Promise<boolean>, timeoutMs: number)
   }
   return check();
 }
+
+describe('npm run db flags', () => {
+  const db = (...args: string[]) =>
+    spawnSync('npm', ['run', '--silent', 'db', '--', ...args], { cwd: REPO, encoding: 'utf8' });
+
+  it('--help prints the usage, every flag and its variable, and exits 0', () => {
+    const help = db('--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: npm run db -- \[flags\]/);
+    for (const [flag, variable] of [
+      ['--root', 'QUESTDB_ROOT'],
+      ['--host', 'QUESTDB_HOST'],
+      ['--http-port', 'QUESTDB_HTTP_PORT'],
+      ['--pg-port', 'QUESTDB_PG_PORT'],
+      ['--ilp-port', 'QUESTDB_ILP_PORT'],
+      ['--heap', 'QUESTDB_HEAP'],
+    ] as const) {
+      expect(help.stdout).toMatch(new RegExp(`^  ${flag} .*\\[${variable}\\]`, 'm'));
+    }
+  });
+
+  it('an unknown flag or a bad port: exit 2, naming it, then the usage', () => {
+    const unknown = db('--bogus');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/^db: Unknown option '--bogus'/);
+    expect(unknown.stderr).toContain('Usage: npm run db -- [flags]');
+    const badPort = db('--http-port', 'x');
+    expect(badPort.status).toBe(2);
+    expect(badPort.stderr).toMatch(/invalid port "x" \(from --http-port or QUESTDB_HTTP_PORT\)/);
+  });
+
+  it("the README passes the db flags after npm's -- separator", () => {
+    const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
+    const help = db('--help').stdout;
+    expect(readme).toContain('npm run db -- --help');
+    for (const flag of help.match(/^ {2}(--[a-z-]+)/gm) ?? []) {
+      // Every flag the README mentions appears in an `npm run db -- …` command.
+      const bare = new RegExp(`\`${flag.trim()}[\` ]`);
+      expect(readme).not.toMatch(bare);
+    }
+  });
+});
 
 // `npm run db` as a developer uses it: a terminal's Ctrl-C sends SIGINT to the whole foreground
 // process group, so the test starts it in a group of its own and signals that group.

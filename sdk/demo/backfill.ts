@@ -2,7 +2,7 @@ import type { FieldCounts, Scrapewatch } from '@scrapewatch/sdk';
 import { quoteCoverage } from './items';
 import { pageUrl, type Outcome, type ScraperProfile } from './profiles';
 import { countAround, logNormal, pick } from './random';
-import { JOB_FAILURES, JOBS, drawLatenessMs, drawRunOutcome } from './scheduler';
+import { JOB_FAILURES, drawLatenessMs, drawRunOutcome, type JobSpec } from './scheduler';
 import { drawLatencyMs, drawOutcome } from './simulated-page';
 
 /** The collector refuses events older than its retention (7 days by default); stay inside. */
@@ -74,6 +74,7 @@ export async function backfill(
   clients: ReadonlyMap<string, Scrapewatch>,
   profiles: readonly ScraperProfile[],
   scheduler: Scrapewatch,
+  jobs: readonly JobSpec[],
   hours: number,
   log: (message: string) => void,
 ): Promise<number> {
@@ -160,7 +161,7 @@ export async function backfill(
         }
       }
     }
-    for (const job of JOBS) {
+    for (const job of jobs) {
       for (let due = sliceStart + Math.random() * job.everyMs; due < sliceEnd; due += job.everyMs) {
         const outcome = drawRunOutcome(job);
         const scheduledAt = Math.round(due);

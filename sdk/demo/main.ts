@@ -6,7 +6,7 @@ import { backfill } from './backfill';
 import { DemoUsageError, parseDemoConfig, USAGE, type DemoConfig } from './config';
 import type { DemoContext } from './context';
 import { PROFILES } from './profiles';
-import { runScheduler, SCHEDULER_NAME } from './scheduler';
+import { jobsWithSuffix, runScheduler, SCHEDULER_NAME } from './scheduler';
 import { runScraper } from './scraper-loop';
 
 const CLOSE_DEADLINE_MS = 5_000;
@@ -70,6 +70,7 @@ async function main(): Promise<void> {
     profiles.map((profile) => [profile.name, createClient(config, profile.name)]),
   );
   const schedulerName = `${SCHEDULER_NAME}${config.suffix}`;
+  const jobs = jobsWithSuffix(config.suffix);
   const scheduler = createClient(config, schedulerName, schedulerName);
   const all = new Map([...clients, [schedulerName, scheduler]]);
   log(
@@ -99,7 +100,7 @@ async function main(): Promise<void> {
 
   if (config.backfillHours > 0) {
     log(`demo: backfilling ${config.backfillHours} h of history`);
-    const sent = await backfill(clients, profiles, scheduler, config.backfillHours, log);
+    const sent = await backfill(clients, profiles, scheduler, jobs, config.backfillHours, log);
     log(`demo: backfill done, ${sent} events`);
   }
   if (config.durationS === 0) {
@@ -123,7 +124,7 @@ async function main(): Promise<void> {
     ...profiles.map((profile) =>
       runScraper(clients.get(profile.name) as Scrapewatch, profile, ctx),
     ),
-    runScheduler(scheduler, ctx),
+    runScheduler(scheduler, jobs, ctx),
   ];
   await Promise.all(loops);
   clearInterval(reporter);

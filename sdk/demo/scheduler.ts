@@ -56,6 +56,13 @@ export const JOBS: readonly JobSpec[] = [
   },
 ];
 
+/** The jobs of a run whose scraper names carry `suffix` (--suffix): they report on those channels. */
+export function jobsWithSuffix(suffix: string): JobSpec[] {
+  return JOBS.map((job) =>
+    job.scraper === undefined ? job : { ...job, scraper: `${job.scraper}${suffix}` },
+  );
+}
+
 export type RunOutcome = 'success' | 'failed' | 'late' | 'missed' | 'skipped';
 
 export function drawRunOutcome(job: JobSpec, random: () => number = Math.random): RunOutcome {
@@ -117,6 +124,10 @@ async function runJob(sw: Scrapewatch, job: JobSpec, ctx: DemoContext): Promise<
 }
 
 /** The demo's scheduler: every job on its own period. */
-export async function runScheduler(sw: Scrapewatch, ctx: DemoContext): Promise<void> {
-  await Promise.all(JOBS.map((job) => runJob(sw, job, ctx)));
+export async function runScheduler(
+  sw: Scrapewatch,
+  jobs: readonly JobSpec[],
+  ctx: DemoContext,
+): Promise<void> {
+  await Promise.all(jobs.map((job) => runJob(sw, job, ctx)));
 }

@@ -147,6 +147,14 @@ describe('npm run demo against the real collector', () => {
         `SELECT DISTINCT error_class FROM page_navigation WHERE scraper LIKE '%-${suffix}' AND error_class IS NOT NULL`,
       );
       expect(errorClasses.length).toBeGreaterThan(0);
+      // Scheduler jobs report on the suffixed scrapers' channels, never on the real scrapers'.
+      const runs = `scheduler_run WHERE scheduler_name = 'demo-cron-${suffix}'`;
+      expect(
+        await query(questdb.httpUrl, `SELECT DISTINCT scraper FROM ${runs} ORDER BY scraper`),
+      ).toEqual([
+        [null],
+        ...['cnbc', 'marketbeat', 'robinhood', 'webull', 'yahoo'].map((s) => [`${s}-${suffix}`]),
+      ]);
     } finally {
       child.kill('SIGKILL');
     }
