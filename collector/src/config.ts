@@ -93,8 +93,9 @@ const VARIABLES = [
   'SCRAPEWATCH_SPOOL_REPLAY_INTERVAL_MS',
   'SCRAPEWATCH_WRITE_LINGER_MS',
   'SCRAPEWATCH_WRITE_MAX_ROWS',
-  'SCRAPEWATCH_LIVE_LINGER_MS',
+  'SCRAPEWATCH_LIVE_TICK_MS',
   'SCRAPEWATCH_LIVE_BATCH_MAX_ITEMS',
+  'SCRAPEWATCH_LIVE_MAX_FRAME_BYTES',
   'SCRAPEWATCH_LIVE_REPLAY_BATCHES',
   'SCRAPEWATCH_HEARTBEAT_INTERVAL_MS',
   'SCRAPEWATCH_MAX_SUBSCRIBERS',
@@ -251,6 +252,9 @@ const OTHER_COMPONENTS = new Set(OTHER_COMPONENTS_VARIABLES);
 export function loadConfig(env: NodeJS.ProcessEnv): Readonly<CollectorConfig> {
   const known = new Set<string>(VARIABLES);
   for (const name of Object.keys(env)) {
+    if (name === 'SCRAPEWATCH_LIVE_LINGER_MS') {
+      throw new ConfigError(name, 'replaced by SCRAPEWATCH_LIVE_TICK_MS (see docs/live-stream.md)');
+    }
     if (name.startsWith('SCRAPEWATCH_') && !known.has(name) && !OTHER_COMPONENTS.has(name)) {
       throw new ConfigError(name, 'unknown variable (see docs/collector.md for the list)');
     }
@@ -321,8 +325,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<CollectorConfig> {
       writeMaxRows: integer(read, 'SCRAPEWATCH_WRITE_MAX_ROWS', s.writeMaxRows, 1),
     },
     live: {
-      lingerMs: integer(read, 'SCRAPEWATCH_LIVE_LINGER_MS', l.lingerMs, 0, 60_000),
+      tickMs: integer(read, 'SCRAPEWATCH_LIVE_TICK_MS', l.tickMs, 0, 60_000),
       batchMaxItems: integer(read, 'SCRAPEWATCH_LIVE_BATCH_MAX_ITEMS', l.batchMaxItems, 1),
+      maxFrameBytes: integer(
+        read,
+        'SCRAPEWATCH_LIVE_MAX_FRAME_BYTES',
+        l.maxFrameBytes,
+        1_024,
+        64 * 1024 * 1024,
+      ),
       replayBatchesPerChannel: integer(
         read,
         'SCRAPEWATCH_LIVE_REPLAY_BATCHES',

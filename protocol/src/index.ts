@@ -22,13 +22,22 @@ export type { ErrorCode, ErrorDetail, ErrorBody } from './errors';
 export { validateEvent, validateEvents, validationError } from './validate';
 export type { ValidateOptions, ValidationResult } from './validate';
 export { unpackPayload } from './payload';
-export { WILDCARD_CHANNEL, STREAM_PATH, INGEST_WS_PATH, STREAM_SUBPROTOCOL } from './stream';
+export {
+  WILDCARD_CHANNEL,
+  STREAM_PATH,
+  INGEST_WS_PATH,
+  STREAM_SUBPROTOCOL,
+  STREAM_WIRE_VERSION,
+  STREAM_WIRE_VERSIONS,
+} from './stream';
 export type {
   SubscribeMessage,
   UnsubscribeMessage,
   StreamClientMessage,
   SubscribedMessage,
   StreamBatchMessage,
+  StreamFrameMessage,
+  StreamWireVersion,
   HeartbeatMessage,
   GapMessage,
   StreamErrorMessage,

@@ -17,6 +17,17 @@ export const INGEST_WS_PATH = '/v1/ingest';
 /** Offer this subprotocol, plus `bearer.<token>`, to pass a token without a first message. */
 export const STREAM_SUBPROTOCOL = 'scrapewatch.v1';
 
+/**
+ * Versions of the server's batch messages on `/v1/stream`, chosen by the client's first
+ * `subscribe` (`version`): 1 (the default, for clients written before frames existed) sends each
+ * batch as its own `metrics_batch` message; 2 sends everything pending for the socket as one
+ * `metrics_frame` per tick. Control messages are the same in both.
+ */
+export const STREAM_WIRE_VERSIONS = [1, 2] as const;
+export type StreamWireVersion = (typeof STREAM_WIRE_VERSIONS)[number];
+/** The newest version, the one current clients ask for. */
+export const STREAM_WIRE_VERSION: StreamWireVersion = 2;
+
 export interface SubscribeMessage {
   type: 'subscribe';
   /** Stream token; alternatively offered as the `bearer.<token>` subprotocol. */
@@ -26,6 +37,8 @@ export interface SubscribeMessage {
   kinds?: EventKind[];
   /** Last seq processed per channel. */
   resume?: Record<string, number>;
+  /** Wire version the client reads (1 when absent); fixed by the first subscribe of a socket. */
+  version?: StreamWireVersion;
 }
 
 export interface UnsubscribeMessage {
@@ -42,6 +55,8 @@ export interface SubscribedMessage {
   /** The newest seq per channel at the time of subscribing, for channels that have any. */
   seqs: Record<string, number>;
   heartbeatIntervalMs: number;
+  /** The wire version the socket receives. */
+  version: StreamWireVersion;
 }
 
 /** A live batch: the ingest envelope plus the channel and its sequence number. */
@@ -54,6 +69,16 @@ export interface StreamBatchMessage {
   /** When the batch was sealed, epoch ms. */
   timestamp: number;
   metrics: AcceptedEvent[];
+}
+
+/**
+ * Version 2: every batch pending for the socket at a tick, of any channels and kinds, in one
+ * message. Each entry is a complete `metrics_batch`; batches of one channel are in seq order.
+ * A frame holds at most the server's frame byte bound, so a busy tick may send several.
+ */
+export interface StreamFrameMessage {
+  type: 'metrics_frame';
+  batches: StreamBatchMessage[];
 }
 
 export interface HeartbeatMessage {
@@ -83,7 +108,12 @@ export interface StreamErrorMessage {
 }
 
 export type StreamServerMessage =
-  SubscribedMessage | StreamBatchMessage | HeartbeatMessage | GapMessage | StreamErrorMessage;
+  | SubscribedMessage
+  | StreamBatchMessage
+  | StreamFrameMessage
+  | HeartbeatMessage
+  | GapMessage
+  | StreamErrorMessage;
 
 /** Answers on `WS /v1/ingest`: one per client message, in order, echoing its `id` when it had one. */
 export type IngestAck =

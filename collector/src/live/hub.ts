@@ -15,10 +15,13 @@ import {
   type HeartbeatMessage,
   type StreamBatchMessage,
   type StreamErrorMessage,
+  type StreamWireVersion,
   type SubscribedMessage,
 } from '@scrapewatch/protocol';
 import { bearerToken, scopeAllows, type TokenScope } from '../auth/tokens';
-import { createBatcher } from './batcher';
+import { createBatcher, type PendingBatch } from './batcher';
+import { buildFrames } from './frames';
+import { GroupIndex, type Group } from './groups';
 import { ALL_KINDS_MASK, kindBit, parseClientMessage, type ParsedClientMessage } from './messages';
 import { createLiveMetrics } from './metrics';
 import { resolveLiveOptions, type LiveOptions } from './options';
@@ -31,6 +34,7 @@ import {
 } from '../auth/subprotocol';
 import { nameOversizeClose } from '../http/ws-close-reason';
 import { createOriginCheck, rejectUpgrade } from './upgrade';
+import { createTicker } from './ticker';
 
 export interface LiveHubDeps {
   readonly logger: Logger;
@@ -43,8 +47,8 @@ export interface LiveHubDeps {
 
 export interface LiveHub {
   /**
-   * Synchronous, never throws, never waits for QuestDB, never sends: called right after validation,
-   * before the durable write; the fan-out runs after the caller's turn (see createBatcher).
+   * Synchronous, never throws, never waits for QuestDB, never sends: the fan-out runs after the
+   * caller's turn, at the next tick (see createTicker).
    */
   publish(events: readonly AcceptedEvent[]): void;
   /** The HTTP server routes upgrades for /v1/stream here. */
@@ -67,6 +71,17 @@ interface Subscriber {
   wildcard: boolean;
   kinds: EventKind[] | null;
   kindMask: number;
+  /** Fixed by the first accepted subscribe. */
+  version: StreamWireVersion;
+  /** The group of identical subscriptions this one belongs to, once subscribed to something. */
+  group: Group<Subscriber> | undefined;
+  /**
+   * Batches held back while the socket's unsent bytes are above the hold mark: later ticks add to
+   * them and they leave merged, in one frame, once the socket drains (references to the replay
+   * rings' buffers, nothing re-encoded). Counted with the unsent bytes against the slow-consumer bound.
+   */
+  held: SealedBatch[] | undefined;
+  heldBytes: number;
   /** Cleared at each ping, set by a pong or any message. */
   alive: boolean;
   invalidMessages: number;
@@ -79,18 +94,24 @@ interface Subscriber {
 interface Channel {
   readonly name: string;
   readonly ring: ReplayRing;
-  /** Subscribers that named this channel (wildcard subscribers are kept apart). */
-  readonly subscribers: Set<Subscriber>;
 }
 
 const UNSCOPED: TokenScope = Object.freeze({ tokenIndex: -1, scrapers: '*' as const });
 /** Shared by every send: text frames; never compressed (permessage-deflate is not offered). */
 const SEND_TEXT = Object.freeze({ binary: false, compress: false });
+/**
+ * A socket with more unsent bytes than this (or a quarter of the slow-consumer bound, when that is
+ * smaller) has its batches held and merged: one frame when it drains, instead of a queue of them.
+ */
+const HOLD_ABOVE_BYTES = 256 * 1024;
 
 /**
- * The live fan-out of WS /v1/stream: linger batching per (channel, kind), one serialisation per
- * sealed batch shared by every recipient, a bounded replay ring per channel for resume, one shared
- * heartbeat timer, and a per-socket bound on unsent bytes past which a subscriber is dropped.
+ * The live fan-out of WS /v1/stream. Published events wait for the next tick (at once on an idle
+ * hub, else at most `tickMs`); a tick seals them into batches per (channel, kind) (each serialised
+ * once, kept in its channel's replay ring for resume) and sends every subscriber what it covers as
+ * one frame (wire version 2) or one message per batch (version 1), built once per group of
+ * identical subscriptions. A socket with too many unsent bytes has its batches held and merged
+ * into its next frame; past the bound it is dropped. One shared heartbeat timer.
  */
 export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): LiveHub {
   const options = resolveLiveOptions(liveOptions);
@@ -98,7 +119,11 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
   const isOriginAllowed = createOriginCheck(deps.allowedOrigins);
 
   const channels = new Map<string, Channel>();
-  const wildcards = new Set<Subscriber>();
+  const groups = new GroupIndex<Subscriber>();
+  /** Subscribers with held batches, released (merged) at a tick once their socket drains. */
+  const backedUp = new Set<Subscriber>();
+  /** Unsent bytes above which a socket's batches are held rather than handed to it. */
+  const holdAboveBytes = Math.min(HOLD_ABOVE_BYTES, Math.floor(options.maxBufferedBytes / 4));
   /** Active connections. */
   const connections = new Set<Subscriber>();
   /** Connections the hub closed or dropped whose close handshake has not finished yet. */
@@ -134,7 +159,8 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
     closeTimeout: options.closeGraceMs,
   } as ServerOptions);
 
-  const batcher = createBatcher(options, sealSafely);
+  const batcher = createBatcher(options);
+  const ticker = createTicker(options.tickMs, onTick);
 
   const heartbeat = setInterval(onHeartbeat, options.heartbeatIntervalMs);
   heartbeat.unref();
@@ -145,15 +171,20 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
   function send(sub: Subscriber, data: Buffer | string): boolean {
     if (!sub.active || sub.ws.readyState !== WebSocket.OPEN) return false;
     sub.ws.send(data, SEND_TEXT);
-    if (sub.ws.bufferedAmount > options.maxBufferedBytes) {
-      metrics.slowConsumerDrops.inc();
-      logger.warn(
-        { bufferedBytes: sub.ws.bufferedAmount, maxBufferedBytes: options.maxBufferedBytes },
-        'live subscriber dropped as a slow consumer',
-      );
-      end(sub, 'SLOW_CONSUMER', false);
-    }
+    checkBound(sub);
     return true;
+  }
+
+  /** The 4 MiB rule: unsent bytes plus held batches past the bound close the socket with 4008. */
+  function checkBound(sub: Subscriber): void {
+    const pendingBytes = sub.ws.bufferedAmount + sub.heldBytes;
+    if (pendingBytes <= options.maxBufferedBytes) return;
+    metrics.slowConsumerDrops.inc();
+    logger.warn(
+      { bufferedBytes: pendingBytes, maxBufferedBytes: options.maxBufferedBytes },
+      'live subscriber dropped as a slow consumer',
+    );
+    end(sub, 'SLOW_CONSUMER', false);
   }
 
   function sendJson(
@@ -163,15 +194,99 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
     send(sub, JSON.stringify(message));
   }
 
-  function sendBatch(sub: Subscriber, batch: SealedBatch): boolean {
-    return (sub.kindMask & (1 << batch.kindIndex)) !== 0 && send(sub, batch.bytes);
+  function countSent(batches: readonly SealedBatch[], recipients: number): void {
+    if (recipients === 0) return;
+    let events = 0;
+    for (const batch of batches) events += batch.count;
+    metrics.batchesSent.inc(recipients * batches.length);
+    metrics.eventsSent.inc(recipients * events);
   }
 
-  function countSent(batch: SealedBatch, recipients: number): void {
-    if (recipients === 0) return;
-    metrics.batchesSent.inc(recipients);
-    metrics.eventsSent.inc(recipients * batch.count);
-    metrics.bytesSent.inc(recipients * batch.bytes.length);
+  /**
+   * Sends batches to one subscriber in its wire version: `frames` when they are already built
+   * (shared by its group), else built here. Returns false when nothing could be handed over.
+   */
+  function sendBatches(
+    sub: Subscriber,
+    batches: readonly SealedBatch[],
+    frames: readonly Buffer[] | undefined,
+  ): boolean {
+    if (sub.version === 1) {
+      for (const batch of batches) {
+        if (!send(sub, batch.bytes)) return false;
+        metrics.bytesSent.inc(batch.bytes.length);
+      }
+      return true;
+    }
+    const built = frames ?? serialiseFrames(batches);
+    for (const frame of built) {
+      if (!send(sub, frame)) return false;
+      metrics.framesSent.inc();
+      metrics.bytesSent.inc(frame.length);
+    }
+    return true;
+  }
+
+  function serialiseFrames(batches: readonly SealedBatch[]): Buffer[] {
+    const frames = buildFrames(batches, options.maxFrameBytes);
+    metrics.framesSerialized.inc(frames.length);
+    return frames;
+  }
+
+  /** Whether a socket's batches go to its held list rather than to the socket. */
+  function mustHold(sub: Subscriber): boolean {
+    return sub.held !== undefined || sub.ws.bufferedAmount > holdAboveBytes;
+  }
+
+  function hold(sub: Subscriber, batches: readonly SealedBatch[]): void {
+    sub.held ??= [];
+    for (const batch of batches) {
+      sub.held.push(batch);
+      sub.heldBytes += batch.bytes.length;
+    }
+    backedUp.add(sub);
+    checkBound(sub);
+  }
+
+  /** Sends a subscriber's held batches, merged, once its socket has drained (or `force`). */
+  function release(sub: Subscriber, force: boolean): void {
+    if (!sub.active || sub.held === undefined) {
+      dropHeld(sub);
+      return;
+    }
+    if (!force && sub.ws.bufferedAmount > holdAboveBytes) return;
+    const held = sub.held;
+    dropHeld(sub);
+    if (sendBatches(sub, held, undefined)) countSent(held, 1);
+  }
+
+  function dropHeld(sub: Subscriber): void {
+    sub.held = undefined;
+    sub.heldBytes = 0;
+    backedUp.delete(sub);
+  }
+
+  /** Live or replayed batches for one subscriber: sent, or held behind what it already holds. */
+  function deliverTo(sub: Subscriber, batches: readonly SealedBatch[]): void {
+    if (batches.length === 0 || !sub.active) return;
+    if (mustHold(sub)) return hold(sub, batches);
+    if (sendBatches(sub, batches, undefined)) countSent(batches, 1);
+  }
+
+  /** A tick's batches for one group: the frames are built once, for the first member that takes them. */
+  function deliverGroup(group: Group<Subscriber>): void {
+    let frames: Buffer[] | undefined;
+    let recipients = 0;
+    for (const sub of group.members) {
+      if (!sub.active) continue;
+      if (mustHold(sub)) {
+        hold(sub, group.batches);
+        continue;
+      }
+      if (group.version === 2) frames ??= serialiseFrames(group.batches);
+      if (sendBatches(sub, group.batches, frames)) recipients += 1;
+    }
+    countSent(group.batches, recipients);
   }
 
   // --- batches ---------------------------------------------------------------------------------
@@ -179,31 +294,59 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
   function channelFor(name: string): Channel {
     let channel = channels.get(name);
     if (channel === undefined) {
-      channel = {
-        name,
-        ring: new ReplayRing(options.replayBatchesPerChannel),
-        subscribers: new Set(),
-      };
+      channel = { name, ring: new ReplayRing(options.replayBatchesPerChannel) };
       channels.set(name, channel);
     }
     return channel;
   }
 
-  /** A channel nobody subscribes to and that never had a batch carries no state worth keeping. */
-  function pruneChannel(channel: Channel): void {
-    if (channel.subscribers.size === 0 && channel.ring.newest === 0) channels.delete(channel.name);
-  }
-
-  /** Sealing runs from the batcher's timer and immediate: a failure is logged, never thrown. */
-  function sealSafely(name: string, kindIndex: number, events: AcceptedEvent[]): void {
-    try {
-      seal(name, kindIndex, events);
-    } catch (err) {
-      logger.error({ err, channel: name }, 'live batch seal failed');
+  /** A channel nobody names and that never had a batch carries no state worth keeping. */
+  function pruneChannel(name: string): void {
+    const channel = channels.get(name);
+    if (channel !== undefined && channel.ring.newest === 0 && !groups.names(name)) {
+      channels.delete(name);
     }
   }
 
-  function seal(name: string, kindIndex: number, events: AcceptedEvent[]): void {
+  /** The ticker's run: never throws; asks for another tick while anything waits. */
+  function onTick(): void {
+    try {
+      deliverTick(false);
+    } catch (err) {
+      logger.error({ err }, 'live tick failed');
+    }
+    if (backedUp.size > 0 || batcher.pendingEvents > 0) ticker.request();
+  }
+
+  /**
+   * Seals what was published since the last tick, gives every group the batches it covers, sends
+   * each group its frames, then releases held batches of sockets that drained.
+   */
+  function deliverTick(force: boolean): void {
+    const touched: Group<Subscriber>[] = [];
+    const collect = (group: Group<Subscriber>, batch: SealedBatch): void => {
+      if ((group.kindMask & (1 << batch.kindIndex)) === 0) return;
+      if (group.batches.length === 0) touched.push(group);
+      group.batches.push(batch);
+    };
+    for (const pending of batcher.drain()) {
+      const batch = seal(pending);
+      const named = groups.named(pending.channel);
+      if (named !== undefined) for (const group of named) collect(group, batch);
+      for (const group of groups.wildcardGroups) collect(group, batch);
+    }
+    for (const group of touched) {
+      try {
+        deliverGroup(group);
+      } finally {
+        group.batches = [];
+      }
+    }
+    for (const sub of [...backedUp]) release(sub, force);
+  }
+
+  function seal(pending: PendingBatch): SealedBatch {
+    const { channel: name, kindIndex, events } = pending;
     const channel = channelFor(name);
     const seq = channel.ring.newest + 1;
     let minMs = Infinity;
@@ -235,15 +378,7 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
     heldTotal += channel.ring.heldCount - heldBefore;
     replayOrder.push({ channel, seq });
     enforceReplayBudget();
-
-    let recipients = 0;
-    for (const sub of channel.subscribers) {
-      if (!sub.wildcard && sendBatch(sub, batch)) recipients += 1;
-    }
-    for (const sub of wildcards) {
-      if (sendBatch(sub, batch)) recipients += 1;
-    }
-    countSent(batch, recipients);
+    return batch;
   }
 
   function enforceReplayBudget(): void {
@@ -286,6 +421,9 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
         return invalid(sub, 'SUBSCRIBE_REQUIRED', 'The first message must be subscribe.');
       }
       return unsubscribe(sub, message.channels);
+    }
+    if (sub.subscribed && message.version !== undefined && message.version !== sub.version) {
+      return invalid(sub, 'INVALID_MESSAGE', '/version cannot change on an open socket.');
     }
     if (sub.scope === undefined) {
       // A token in later messages is ignored: the scope is fixed by the first authentication.
@@ -333,6 +471,7 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
 
     if (sub.deadline !== undefined) clearTimeout(sub.deadline);
     sub.deadline = undefined;
+    if (!sub.subscribed) sub.version = message.version ?? 1;
     sub.subscribed = true;
     sub.kinds = message.kinds === null ? null : [...message.kinds];
     sub.kindMask =
@@ -341,33 +480,40 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
       sub.channels ??= new Set();
       for (const name of added) {
         sub.channels.add(name);
-        channelFor(name).subscribers.add(sub);
+        channelFor(name);
       }
     }
-    if (addWildcard) {
-      sub.wildcard = true;
-      wildcards.add(sub);
-    }
+    if (addWildcard) sub.wildcard = true;
+    regroup(sub);
     sendSubscribed(sub);
 
     const budgetBytes = Math.floor(options.maxBufferedBytes / 2 / Math.max(1, resumes.length));
     for (const [name, lastSeq] of resumes) replay(sub, name, lastSeq, budgetBytes);
   }
 
+  /** Moves a subscriber to the group of its current subscription (none when it covers nothing). */
+  function regroup(sub: Subscriber): void {
+    if (sub.group !== undefined) groups.leave(sub, sub.group);
+    sub.group =
+      sub.active && sub.subscribed && (sub.wildcard || (sub.channels?.size ?? 0) > 0)
+        ? groups.join(sub, {
+            version: sub.version,
+            wildcard: sub.wildcard,
+            channels: sub.channels ?? [],
+            kindMask: sub.kindMask,
+          })
+        : undefined;
+  }
+
   function unsubscribe(sub: Subscriber, names: readonly string[]): void {
+    const removed: string[] = [];
     for (const name of names) {
-      if (name === WILDCARD_CHANNEL) {
-        sub.wildcard = false;
-        wildcards.delete(sub);
-      } else if (sub.channels?.delete(name) === true) {
-        const channel = channels.get(name);
-        if (channel !== undefined) {
-          channel.subscribers.delete(sub);
-          pruneChannel(channel);
-        }
-      }
+      if (name === WILDCARD_CHANNEL) sub.wildcard = false;
+      else if (sub.channels?.delete(name) === true) removed.push(name);
     }
     if (sub.channels?.size === 0) sub.channels = undefined;
+    regroup(sub);
+    for (const name of removed) pruneChannel(name);
     sendSubscribed(sub);
   }
 
@@ -389,6 +535,7 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
       kinds: sub.kinds,
       seqs,
       heartbeatIntervalMs: options.heartbeatIntervalMs,
+      version: sub.version,
     });
   }
 
@@ -399,13 +546,9 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
       metrics.gaps.inc();
       sendJson(sub, plan.gap);
     }
-    let replayed = 0;
-    for (const batch of plan.batches) {
-      if (!send(sub, batch.bytes)) break;
-      replayed += 1;
-      countSent(batch, 1);
-    }
-    if (replayed > 0) metrics.replayedBatches.inc(replayed);
+    if (plan.batches.length === 0 || !sub.active) return;
+    metrics.replayedBatches.inc(plan.batches.length);
+    deliverTo(sub, plan.batches);
   }
 
   /** A bad client message: answered with `error`; past the tolerated number the socket is closed. */
@@ -438,13 +581,9 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
     sub.active = false;
     if (sub.deadline !== undefined) clearTimeout(sub.deadline);
     sub.deadline = undefined;
-    for (const name of sub.channels ?? []) {
-      const channel = channels.get(name);
-      if (channel === undefined) continue;
-      channel.subscribers.delete(sub);
-      pruneChannel(channel);
-    }
-    wildcards.delete(sub);
+    regroup(sub);
+    for (const name of sub.channels ?? []) pruneChannel(name);
+    dropHeld(sub);
     connections.delete(sub);
     closing.add(sub);
   }
@@ -468,6 +607,10 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
       wildcard: false,
       kinds: null,
       kindMask: ALL_KINDS_MASK,
+      version: 1,
+      group: undefined,
+      held: undefined,
+      heldBytes: 0,
       alive: true,
       invalidMessages: 0,
       deadline: undefined,
@@ -560,6 +703,7 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
           const kindIndex = EVENT_KINDS.indexOf(event.type);
           if (kindIndex >= 0) batcher.add(channelOf(event), kindIndex, event);
         }
+        if (batcher.pendingEvents > 0) ticker.request();
       } catch (err) {
         logger.error({ err }, 'live publish failed');
       }
@@ -599,12 +743,12 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
       closePromise ??= (async () => {
         closed = true;
         clearInterval(heartbeat);
+        ticker.cancel();
         try {
-          batcher.flush();
+          deliverTick(true);
         } catch (err) {
           logger.error({ err }, 'live flush at close failed');
         }
-        batcher.close();
         for (const sub of connections) end(sub, 'SHUTTING_DOWN', false);
         await waitUntilIdle(options.closeGraceMs);
         for (const sub of closing) sub.ws.terminate();

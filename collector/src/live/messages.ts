@@ -2,10 +2,12 @@ import {
   EVENT_KINDS,
   LIMITS,
   NAME_PATTERN,
+  STREAM_WIRE_VERSIONS,
   WILDCARD_CHANNEL,
   isEventKind,
   type ErrorCode,
   type EventKind,
+  type StreamWireVersion,
 } from '@scrapewatch/protocol';
 
 /** A client message on /v1/stream after validation; channel lists are de-duplicated. */
@@ -16,6 +18,8 @@ export type ParsedClientMessage =
       readonly channels: readonly string[];
       readonly kinds: readonly EventKind[] | null;
       readonly resume: ReadonlyMap<string, number>;
+      /** Absent when the message does not name one. */
+      readonly version: StreamWireVersion | undefined;
     }
   | { readonly type: 'unsubscribe'; readonly channels: readonly string[] };
 
@@ -25,7 +29,7 @@ export type ParseOutcome =
 
 const NAME = new RegExp(NAME_PATTERN);
 const MAX_TOKEN_LENGTH = 4_096;
-const SUBSCRIBE_FIELDS = new Set(['type', 'token', 'channels', 'kinds', 'resume']);
+const SUBSCRIBE_FIELDS = new Set(['type', 'token', 'channels', 'kinds', 'resume', 'version']);
 const UNSUBSCRIBE_FIELDS = new Set(['type', 'channels']);
 
 /** Bit of an event kind in a subscriber's kind mask. */
@@ -81,9 +85,20 @@ export function parseClientMessage(
   if (kinds !== null && !Array.isArray(kinds)) return kinds as ParseOutcome;
   const resume = parseResume(fields['resume'], maxChannels);
   if (!(resume instanceof Map)) return resume;
+  const version = fields['version'];
+  if (version !== undefined && !(STREAM_WIRE_VERSIONS as readonly unknown[]).includes(version)) {
+    return fail('INVALID_MESSAGE', `/version must be one of ${STREAM_WIRE_VERSIONS.join(', ')}.`);
+  }
   return {
     ok: true,
-    message: { type, token, channels, kinds: kinds as EventKind[] | null, resume },
+    message: {
+      type,
+      token,
+      channels,
+      kinds: kinds as EventKind[] | null,
+      resume,
+      version: version as StreamWireVersion | undefined,
+    },
   };
 }
 

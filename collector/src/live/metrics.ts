@@ -3,6 +3,8 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 export interface LiveMetrics {
   readonly batchesSerialized: Counter;
   readonly batchesSent: Counter;
+  readonly framesSerialized: Counter;
+  readonly framesSent: Counter;
   readonly eventsSent: Counter;
   readonly bytesSent: Counter;
   readonly slowConsumerDrops: Counter;
@@ -54,7 +56,17 @@ export function createLiveMetrics(registry: Registry, gauges: LiveGauges): LiveM
     }),
     batchesSent: new Counter({
       name: 'scrapewatch_live_batches_sent_total',
-      help: 'metrics_batch messages sent, summed over subscribers (live and replayed).',
+      help: 'Batches sent (alone or in frames), summed over subscribers (live and replayed).',
+      registers,
+    }),
+    framesSerialized: new Counter({
+      name: 'scrapewatch_live_frames_serialized_total',
+      help: 'metrics_frame messages built: once per tick per group of identical subscriptions, or per subscriber for replays and held batches.',
+      registers,
+    }),
+    framesSent: new Counter({
+      name: 'scrapewatch_live_frames_sent_total',
+      help: 'metrics_frame messages handed to sockets, summed over subscribers.',
       registers,
     }),
     eventsSent: new Counter({
@@ -64,7 +76,7 @@ export function createLiveMetrics(registry: Registry, gauges: LiveGauges): LiveM
     }),
     bytesSent: new Counter({
       name: 'scrapewatch_live_bytes_sent_total',
-      help: 'Payload bytes of metrics_batch messages handed to sockets, summed over subscribers.',
+      help: 'Payload bytes of metrics_batch and metrics_frame messages handed to sockets, summed over subscribers.',
       registers,
     }),
     slowConsumerDrops: new Counter({

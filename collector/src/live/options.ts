@@ -1,9 +1,14 @@
 /** What the live hub is given; config.ts fills it from the environment. */
 export interface LiveOptions {
-  /** Seal a channel's pending batch this long after its first event (SCRAPEWATCH_LIVE_LINGER_MS). */
-  readonly lingerMs: number;
-  /** ... or as soon as it holds this many events (SCRAPEWATCH_LIVE_BATCH_MAX_ITEMS). */
+  /**
+   * At most one frame per subscriber per tick: events published on an idle hub leave at once, later
+   * ones at the next tick, so none waits longer than this (SCRAPEWATCH_LIVE_TICK_MS).
+   */
+  readonly tickMs: number;
+  /** Events per batch of one channel and kind; a busy tick seals several (SCRAPEWATCH_LIVE_BATCH_MAX_ITEMS). */
   readonly batchMaxItems: number;
+  /** Largest frame (wire version 2); a tick with more for a subscriber sends several (SCRAPEWATCH_LIVE_MAX_FRAME_BYTES). */
+  readonly maxFrameBytes: number;
   /** Sealed batches kept per channel for resume (SCRAPEWATCH_LIVE_REPLAY_BATCHES). */
   readonly replayBatchesPerChannel: number;
   /** Application heartbeat and ping period; a peer that has not answered a ping by the next period is terminated (SCRAPEWATCH_HEARTBEAT_INTERVAL_MS). */
@@ -27,8 +32,9 @@ export interface LiveOptions {
 }
 
 export const DEFAULT_LIVE_OPTIONS = Object.freeze({
-  lingerMs: 5,
+  tickMs: 20,
   batchMaxItems: 100,
+  maxFrameBytes: 1024 * 1024,
   replayBatchesPerChannel: 1_024,
   heartbeatIntervalMs: 30_000,
   maxSubscribers: 20_000,

@@ -54,7 +54,8 @@ describe('loadConfig', () => {
       SCRAPEWATCH_MAX_BODY_BYTES: '65536',
       SCRAPEWATCH_MAX_EVENTS_PER_REQUEST: '50',
       SCRAPEWATCH_RATE_LIMIT_EVENTS_PER_SECOND: '0',
-      SCRAPEWATCH_LIVE_LINGER_MS: '10',
+      SCRAPEWATCH_LIVE_TICK_MS: '10',
+      SCRAPEWATCH_LIVE_MAX_FRAME_BYTES: '65536',
       SCRAPEWATCH_WRITE_LINGER_MS: '0',
       SCRAPEWATCH_LOG_LEVEL: 'debug',
     });
@@ -73,7 +74,8 @@ describe('loadConfig', () => {
     expect(config.ingest.maxBodyBytes).toBe(65_536);
     expect(config.ingest.maxEventsPerRequest).toBe(50);
     expect(config.ingest.rateLimitEventsPerSecond).toBe(0);
-    expect(config.live.lingerMs).toBe(10);
+    expect(config.live.tickMs).toBe(10);
+    expect(config.live.maxFrameBytes).toBe(65_536);
     expect(config.logLevel).toBe('debug');
   });
 
@@ -116,7 +118,9 @@ describe('loadConfig', () => {
     ['SCRAPEWATCH_MAX_PAST_MS', 'week', /whole number/],
     ['SCRAPEWATCH_RATE_LIMIT_EVENTS_PER_SECOND', '1e3', /whole number/],
     ['SCRAPEWATCH_SPOOL_MAX_BYTES', '0', /between 1/],
-    ['SCRAPEWATCH_LIVE_LINGER_MS', '-5', /whole number/],
+    ['SCRAPEWATCH_LIVE_TICK_MS', '-5', /whole number/],
+    ['SCRAPEWATCH_LIVE_MAX_FRAME_BYTES', '100', /between 1024/],
+    ['SCRAPEWATCH_LIVE_LINGER_MS', '5', /replaced by SCRAPEWATCH_LIVE_TICK_MS/],
     ['SCRAPEWATCH_HEARTBEAT_INTERVAL_MS', '10', /between 100/],
     ['SCRAPEWATCH_MAX_SUBSCRIBERS', '0', /between 1/],
     ['SCRAPEWATCH_LOG_LEVEL', 'verbose', /one of/],

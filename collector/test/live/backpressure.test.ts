@@ -20,7 +20,7 @@ describe('live hub backpressure', () => {
     fixture = await startHub({
       maxBufferedBytes,
       batchMaxItems: 100,
-      lingerMs: 5,
+      tickMs: 5,
       closeGraceMs: 30_000,
       replayBatchesPerChannel: 4,
     });

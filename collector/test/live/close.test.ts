@@ -8,8 +8,8 @@ describe('live hub close', () => {
   });
 
   it('flushes pending batches, then closes every socket with 1001', async () => {
-    // A linger longer than the test: only close() can seal these events.
-    fixture = await startHub({ lingerMs: 600_000, batchMaxItems: 1_000 });
+    // Published with no await before close(): only close() can deliver these events.
+    fixture = await startHub({ tickMs: 600_000, batchMaxItems: 1_000 });
     const named = await subscribe(fixture.url, { channels: ['robinhood'] });
     const all = await subscribe(fixture.url, { channels: ['*'] });
     const waiting = await connect(fixture.url);

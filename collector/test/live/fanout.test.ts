@@ -21,7 +21,7 @@ describe('live hub fan-out', () => {
   };
 
   beforeEach(async () => {
-    fixture = await startHub({ lingerMs: 5, batchMaxItems: 10 });
+    fixture = await startHub({ tickMs: 5, batchMaxItems: 10 });
   });
   afterEach(async () => {
     for (const client of clients.splice(0)) client.terminate();
@@ -41,6 +41,7 @@ describe('live hub fan-out', () => {
       kinds: null,
       seqs: {},
       heartbeatIntervalMs: 60_000,
+      version: 1,
     });
 
     const robinhoodEvents = Array.from({ length: 35 }, () => navigation('robinhood'));
@@ -145,38 +146,44 @@ describe('live hub fan-out', () => {
   });
 });
 
-describe('live hub linger batching', () => {
+describe('live hub ticks', () => {
   let fixture: HubFixture | undefined;
   afterEach(async () => {
     await fixture?.close();
   });
 
-  it('seals a batch at once when it reaches batchMaxItems', async () => {
-    // A linger far longer than the test: only the size bound can seal.
-    fixture = await startHub({ lingerMs: 600_000, batchMaxItems: 4 });
+  it('splits what a tick brings into batches of at most batchMaxItems, each with its seq', async () => {
+    fixture = await startHub({ tickMs: 600_000, batchMaxItems: 4 });
     const client = await subscribe(fixture.url, { channels: ['robinhood'] });
     fixture.hub.publish(Array.from({ length: 9 }, () => navigation('robinhood')));
-    const batches = await client.waitFor('metrics_batch', 2);
-    expect(batches.map((b) => b.count)).toEqual([4, 4]);
-    expect(batches.map((b) => b.seq)).toEqual([1, 2]);
+    const batches = await client.waitFor('metrics_batch', 3);
+    expect(batches.map((b) => b.count)).toEqual([4, 4, 1]);
+    expect(batches.map((b) => b.seq)).toEqual([1, 2, 3]);
     client.terminate();
   });
 
-  it('seals a partial batch lingerMs after its first event', async () => {
-    fixture = await startHub({ lingerMs: 30, batchMaxItems: 1_000 });
+  it('sends at once on an idle hub, then holds later events until the next tick', async () => {
+    const tickMs = 400;
+    fixture = await startHub({ tickMs, batchMaxItems: 1_000 });
     const client = await subscribe(fixture.url, { channels: ['robinhood'] });
+    const startedAt = performance.now();
     fixture.hub.publish([navigation('robinhood'), navigation('robinhood')]);
     fixture.hub.publish([navigation('robinhood')]);
-    const [batch] = await client.waitFor('metrics_batch', 1);
-    expect(batch?.count).toBe(3);
+    const [first] = await client.waitFor('metrics_batch', 1);
+    const firstAfterMs = performance.now() - startedAt;
+    expect(first?.count).toBe(3);
+    expect(firstAfterMs).toBeLessThan(tickMs / 2);
+    fixture.hub.publish([navigation('robinhood')]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
     fixture.hub.publish([navigation('robinhood')]);
     const batches = await client.waitFor('metrics_batch', 2);
-    expect(batches[1]).toMatchObject({ seq: 2, count: 1 });
+    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(tickMs - 5);
+    expect(batches[1]).toMatchObject({ seq: 2, count: 2 });
     client.terminate();
   });
 
-  it('with lingerMs 0 seals what one turn brought', async () => {
-    fixture = await startHub({ lingerMs: 0, batchMaxItems: 1_000 });
+  it('with tickMs 0 sends what one turn brought together', async () => {
+    fixture = await startHub({ tickMs: 0, batchMaxItems: 1_000 });
     const client = await subscribe(fixture.url, { channels: ['*'] });
     fixture.hub.publish([navigation('a'), navigation('b')]);
     fixture.hub.publish([navigation('a')]);

@@ -3,7 +3,11 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import WebSocket from 'ws';
-import type { AcceptedEvent, StreamServerMessage } from '@scrapewatch/protocol';
+import type {
+  AcceptedEvent,
+  StreamBatchMessage,
+  StreamServerMessage,
+} from '@scrapewatch/protocol';
 import { createTokenVerifier, parseTokenList } from '../../src/auth/tokens';
 import { createLiveHub, type LiveHub, type LiveHubDeps, type LiveOptions } from '../../src/live';
 
@@ -13,8 +17,9 @@ export const ALLOWED_ORIGIN = 'https://grafana.example.com';
 
 /** Small, test-friendly bounds; each test overrides what it exercises. */
 export const TEST_OPTIONS: LiveOptions = {
-  lingerMs: 10,
+  tickMs: 10,
   batchMaxItems: 100,
+  maxFrameBytes: 1024 * 1024,
   replayBatchesPerChannel: 64,
   heartbeatIntervalMs: 60_000,
   maxSubscribers: 100,
@@ -131,11 +136,18 @@ export class StreamClient {
     >[];
   }
 
-  /** Events received in metrics_batch messages, optionally of one channel, in arrival order. */
+  /** Batches received alone (version 1) or in frames (version 2), in arrival order. */
+  batches(channel?: string): StreamBatchMessage[] {
+    return this.messages
+      .flatMap((m) =>
+        m.type === 'metrics_batch' ? [m] : m.type === 'metrics_frame' ? m.batches : [],
+      )
+      .filter((b) => channel === undefined || b.channel === channel);
+  }
+
+  /** Events received in batches, optionally of one channel, in arrival order. */
   events(channel?: string): AcceptedEvent[] {
-    return this.ofType('metrics_batch')
-      .filter((b) => channel === undefined || b.channel === channel)
-      .flatMap((b) => b.metrics);
+    return this.batches(channel).flatMap((b) => b.metrics);
   }
 
   async waitFor<T extends StreamServerMessage['type']>(
@@ -191,6 +203,7 @@ export async function subscribe(
     kinds?: string[];
     resume?: Record<string, number>;
     token?: string;
+    version?: 1 | 2;
   },
 ): Promise<StreamClient> {
   const client = await connect(url);

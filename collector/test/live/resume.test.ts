@@ -31,7 +31,7 @@ describe('live hub resume', () => {
   };
 
   it('replays exactly the missed batches before live ones, without gap or duplicate', async () => {
-    fixture = await startHub({ batchMaxItems: 2, lingerMs: 5 });
+    fixture = await startHub({ batchMaxItems: 2, tickMs: 5 });
     const published = Array.from({ length: 12 }, () => navigation('robinhood'));
     const first = await open({ channels: ['robinhood'] });
     fixture.hub.publish(published.slice(0, 6));
