@@ -148,6 +148,11 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
       return total;
     },
     replayBytes: () => replayBytes,
+    heldBytes: () => {
+      let total = 0;
+      for (const sub of backedUp) total += sub.heldBytes;
+      return total;
+    },
   });
 
   const wss = new WebSocketServer({

@@ -20,6 +20,7 @@ export interface LiveGauges {
   subscribers(): number;
   bufferedBytes(): number;
   replayBytes(): number;
+  heldBytes(): number;
 }
 
 export function createLiveMetrics(registry: Registry, gauges: LiveGauges): LiveMetrics {
@@ -46,6 +47,14 @@ export function createLiveMetrics(registry: Registry, gauges: LiveGauges): LiveM
     registers,
     collect() {
       this.set(gauges.replayBytes());
+    },
+  });
+  new Gauge({
+    name: 'scrapewatch_live_held_bytes',
+    help: 'Bytes of batches held back for sockets with too many unsent bytes, to be merged into their next frame.',
+    registers,
+    collect() {
+      this.set(gauges.heldBytes());
     },
   });
   return {

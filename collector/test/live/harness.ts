@@ -107,12 +107,16 @@ export async function waitUntil(
 /** A real ws client that records every server message and how the socket closed. */
 export class StreamClient {
   readonly messages: StreamServerMessage[] = [];
+  /** The same messages as received, text. */
+  readonly texts: string[] = [];
   close: { code: number; reason: string } | undefined;
   readonly closed: Promise<{ code: number; reason: string }>;
 
   constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      this.messages.push(JSON.parse(String(data)) as StreamServerMessage);
+      const text = String(data);
+      this.texts.push(text);
+      this.messages.push(JSON.parse(text) as StreamServerMessage);
     });
     this.closed = new Promise((resolve) => {
       ws.on('close', (code, reason) => {
