@@ -39,7 +39,7 @@ describe('the data source against a real collector and QuestDB', () => {
       SCRAPEWATCH_STREAM_TOKENS: STREAM_TOKEN,
       // jsdom's WebSocket sends the Origin of its document, as a browser on Grafana's page would.
       SCRAPEWATCH_ALLOWED_ORIGINS: 'http://localhost',
-      SCRAPEWATCH_LIVE_LINGER_MS: '10',
+      SCRAPEWATCH_LIVE_TICK_MS: '20',
       SCRAPEWATCH_LOG_LEVEL: 'warn',
     };
     collector = await startCollector(port, env);
@@ -83,6 +83,12 @@ describe('the data source against a real collector and QuestDB', () => {
     });
     if (response.status !== 200) return -1;
     return ((await response.json()) as HistoryResponse).events.length;
+  }
+
+  async function liveMetric(name: string): Promise<number> {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    return Number(line?.split(' ')[1] ?? Number.NaN);
   }
 
   function durations(frames: DataFrame[]): number[] {
@@ -183,8 +189,11 @@ describe('the data source against a real collector and QuestDB', () => {
     expect(afterBackfill).toEqual(Array.from({ length: expectedBefore }, (_, i) => i + 1));
     await until('the stream open', () => ds.stream.state.state === 'open', 60_000);
 
+    const framesBefore = await liveMetric('scrapewatch_live_frames_sent_total');
     await post(batch(4));
     await until('live events', expectAll(sequence), 60_000);
+    // The plugin asked for wire version 2: the live events reached it in metrics_frame messages.
+    expect(await liveMetric('scrapewatch_live_frames_sent_total')).toBeGreaterThan(framesBefore);
 
     // Forced reconnect: the collector process dies (no close frame), then comes back on the same port.
     await collector?.stop('SIGKILL');

@@ -21,7 +21,13 @@ interface StreamServer {
   url: string;
   open: Set<ServerSocket>;
   connections: number;
-  messages: Array<{ type: string; channels?: string[]; kinds?: string[]; token?: string }>;
+  messages: Array<{
+    type: string;
+    channels?: string[];
+    kinds?: string[];
+    token?: string;
+    version?: number;
+  }>;
   /** What GET /v1/history answers, filtered by the requested range. */
   history: AcceptedEvent[];
   historyRequests: Array<{ fromMs: number; toMs: number }>;
@@ -252,6 +258,41 @@ describe('one shared socket, torn down completely', () => {
     ws.send(batch(5, [live, navigation('alpha', now - 1_000, { navigationDurationMs: 4 })]));
     await until('the next batch', () => durations().includes(4));
     expect(durations()).toEqual([1, 2, 3, 4]);
+    subscription.unsubscribe();
+  });
+
+  it('asks for frames and reads every batch of a metrics_frame, dropping replayed ones by seq', async () => {
+    const ds = createDataSource({ collectorUrl: server.url });
+    const now = Date.now();
+    server.history = [];
+    const seen: DataQueryResponse[] = [];
+    const subscription = ds
+      .query(queryRequest([target('A', ['alpha'])], now - 60_000, now))
+      .subscribe((r) => seen.push(r));
+    const durations = () => {
+      const frame = seen[seen.length - 1]?.data[0] as
+        { fields: Array<{ name: string; values: number[] }> } | undefined;
+      return frame?.fields.find((f) => f.name === 'duration')?.values ?? [];
+    };
+    await until('open', () => ds.stream.state.state === 'open');
+    expect(server.messages[0]).toMatchObject({ type: 'subscribe', version: 2 });
+    const ws = [...server.open][0];
+    if (ws === undefined) throw new Error('no socket');
+    const batch = (seq: number, duration: number) => ({
+      type: 'metrics_batch',
+      channel: 'alpha',
+      seq,
+      scraperSource: 'alpha',
+      count: 1,
+      timestamp: Date.now(),
+      metrics: [navigation('alpha', now - 10_000 + duration, { navigationDurationMs: duration })],
+    });
+    ws.send(JSON.stringify({ type: 'metrics_frame', batches: [batch(1, 1), batch(2, 2)] }));
+    await until('the first frame', () => durations().length === 2);
+    // A frame that repeats seq 2 (as a replay after a reconnect would): only seq 3 is new.
+    ws.send(JSON.stringify({ type: 'metrics_frame', batches: [batch(2, 99), batch(3, 3)] }));
+    await until('the second frame', () => durations().includes(3));
+    expect(durations()).toEqual([1, 2, 3]);
     subscription.unsubscribe();
   });
 

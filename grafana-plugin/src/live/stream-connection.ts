@@ -1,4 +1,5 @@
 import {
+  STREAM_WIRE_VERSION,
   WILDCARD_CHANNEL,
   type EventKind,
   type GapMessage,
@@ -143,6 +144,8 @@ export function createStreamConnection(options: StreamConnectionOptions): Stream
       channels: [...channels],
       ...(kinds ? { kinds } : {}),
       ...(Object.keys(resume).length > 0 ? { resume } : {}),
+      // Frames (one message per tick for everything); needs a collector that knows version 2.
+      version: STREAM_WIRE_VERSION,
     };
     sentKinds = JSON.stringify(kinds);
     ws.send(JSON.stringify(message));
@@ -239,6 +242,13 @@ export function createStreamConnection(options: StreamConnectionOptions): Stream
     );
   }
 
+  /** Replayed batches at or below the channel's last seq were seen already: dropped. */
+  function onBatch(batch: StreamBatchMessage): void {
+    if (batch.seq <= (lastSeq.get(batch.channel) ?? 0)) return;
+    lastSeq.set(batch.channel, batch.seq);
+    for (const listener of listenersOf(batch.channel, batch.scraperSource)) listener.onBatch(batch);
+  }
+
   function handle(message: StreamServerMessage): void {
     switch (message.type) {
       case 'subscribed': {
@@ -257,13 +267,12 @@ export function createStreamConnection(options: StreamConnectionOptions): Stream
         setState({ state: 'open' });
         return;
       }
-      case 'metrics_batch': {
-        if (message.seq <= (lastSeq.get(message.channel) ?? 0)) return;
-        lastSeq.set(message.channel, message.seq);
-        for (const listener of listenersOf(message.channel, message.scraperSource))
-          listener.onBatch(message);
+      case 'metrics_frame':
+        for (const batch of message.batches) onBatch(batch);
         return;
-      }
+      case 'metrics_batch':
+        onBatch(message);
+        return;
       case 'gap': {
         const known = lastSeq.get(message.channel) ?? 0;
         // A gap starting below our seq means the numbering started over (collector restart).
