@@ -42,6 +42,13 @@ export type IngestOut = { readonly type: 'prepared' } | IngestDone;
 
 // ---- stream subscribers (workers/subscriber.ts) ----
 
+/**
+ * How a subscriber speaks: `scrapewatch` (the collector's /v1/stream, wire version 2, which the bare
+ * ws baseline also accepts), `centrifugo-raw` (Centrifugo's JSON protocol over `ws`, nothing
+ * parsed but the send stamps) or `centrifugo-js` (the official `centrifuge` client).
+ */
+export type SubscriberProtocol = 'scrapewatch' | 'centrifugo-raw' | 'centrifugo-js';
+
 export interface SubscriberConnect {
   readonly type: 'connect';
   /** ws:// URL of /v1/stream (collector or baseline server). */
@@ -56,6 +63,9 @@ export interface SubscriberConnect {
   /** Handshakes in flight at once. */
   readonly connectConcurrency: number;
   readonly connectTimeoutMs: number;
+  readonly protocol: SubscriberProtocol;
+  /** Every event channel: what "*" means to a server without wildcards (Centrifugo). */
+  readonly allChannels: readonly string[];
 }
 
 /** Record latencies of events whose send time is within [fromMs, toMs) (shared clock). */
@@ -95,6 +105,9 @@ export interface SubscriberReport {
   /** (event, client) deliveries received whose send time is in the window (reading clients only). */
   readonly receivedInWindow: number;
   readonly messages: number;
+  /** WebSocket messages (frames) and their bytes received while the window was open. */
+  readonly windowMessages: number;
+  readonly windowBytes: number;
   readonly streamErrors: Record<string, number>;
   readonly open: number;
 }
@@ -116,6 +129,8 @@ export interface PublisherRun {
   readonly windowFromMs: number;
   readonly windowToMs: number;
   readonly maxInFlight: number;
+  /** scrapewatch: the JSON array of events; centrifugo: its batch API, one publish per channel. */
+  readonly format: 'scrapewatch' | 'centrifugo';
 }
 
 export type PublisherIn = PublisherRun;

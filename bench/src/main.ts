@@ -13,12 +13,15 @@ import {
 import { parseBenchOptions, USAGE, type BenchOptions } from './options';
 import { hotFunctions, profileFiles } from './profile-summary';
 import { applySchema, startBenchQuestDB, type BenchQuestDB } from './questdb-env';
-import { evaluateTargets, figuresTable, targetsTable } from './report';
+import { dashboardTable, evaluateTargets, figuresTable, targetsTable } from './report';
 import type { BenchResults, MachineInfo } from './results';
 import {
   runCoverageSuite,
+  runDashboardSuite,
   runEncodeSuite,
   runFanoutSuite,
+  startPeer,
+  type Peer,
   runIngestSuite,
   runMemorySuite,
   runSlowSuite,
@@ -47,7 +50,7 @@ function machineInfo(): MachineInfo {
 
 function collectorEnv(options: BenchOptions): Record<string, string> {
   const env: Record<string, string> = {};
-  if (options.lingerMs !== undefined) env['SCRAPEWATCH_LIVE_LINGER_MS'] = String(options.lingerMs);
+  if (options.tickMs !== undefined) env['SCRAPEWATCH_LIVE_TICK_MS'] = String(options.tickMs);
   const needed = Math.max(options.subscribers, ...options.memorySubscribers) + 1_000;
   if (needed > 20_000) env['SCRAPEWATCH_MAX_SUBSCRIBERS'] = String(needed);
   return env;
@@ -102,9 +105,14 @@ async function main(): Promise<void> {
 
   let questdb: BenchQuestDB | undefined;
   let collector: CollectorProcess | undefined;
+  let stopPeer: (() => Promise<void>) | undefined;
   let cleaningUp: Promise<void> | undefined;
   const cleanup = (): Promise<void> =>
     (cleaningUp ??= (async () => {
+      if (stopPeer) {
+        log('stopping Centrifugo');
+        await stopPeer();
+      }
       if (collector) {
         log('stopping the collector');
         await collector.stop();
@@ -182,12 +190,33 @@ async function main(): Promise<void> {
         log,
       );
     }
+    let peer: Peer = { server: () => undefined, missing: 'not needed' };
+    if (options.only.has('fanout') || options.only.has('dashboard')) {
+      const started = await startPeer(
+        options,
+        path.join(REPO_ROOT, 'bench', '.cache'),
+        workDir,
+        log,
+      );
+      peer = started.peer;
+      stopPeer = started.stop;
+    }
     if (options.only.has('fanout'))
       results.fanout = await runFanoutSuite(
         options,
         collector,
         collectorMissing,
         questdb.server.pid,
+        peer,
+        log,
+      );
+    if (options.only.has('dashboard'))
+      results.dashboard = await runDashboardSuite(
+        options,
+        collector,
+        collectorMissing,
+        questdb.server.pid,
+        peer,
         log,
       );
     if (options.only.has('slow'))
@@ -218,6 +247,7 @@ function report(results: BenchResults): void {
     '',
     figuresTable(results),
     '',
+    ...(results.dashboard ? [dashboardTable(results), ''] : []),
     targetsTable(results.targets),
   ];
   if (!results.collector.available) {

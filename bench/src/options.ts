@@ -1,7 +1,15 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['encode', 'coverage', 'ingest', 'fanout', 'memory', 'slow'] as const;
+export const SCENARIOS = [
+  'encode',
+  'coverage',
+  'ingest',
+  'fanout',
+  'dashboard',
+  'memory',
+  'slow',
+] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -25,6 +33,17 @@ export interface BenchOptions {
   readonly fanoutBatchSize: number;
   readonly slowFraction: number;
   readonly fanoutRounds: number;
+  // dashboard: wildcard subscribers at several rates, and the highest rate with p99 within bound
+  readonly dashboardSubscribers: number;
+  readonly dashboardRates: readonly number[];
+  /** Rates tried, on top of dashboardRates, when searching each side's highest sustained rate. */
+  readonly searchRates: readonly number[];
+  /** Measured seconds of each search run. */
+  readonly searchSeconds: number;
+  /** Probes per side beyond the dashboard rates. */
+  readonly searchProbes: number;
+  /** Run the Centrifugo peer baseline (fanout and dashboard) when it can be built. */
+  readonly centrifugo: boolean;
   // memory
   readonly memorySubscribers: readonly number[];
   // processes
@@ -34,7 +53,7 @@ export interface BenchOptions {
   readonly profile: boolean;
   /** Baselines only: the collector is not started and its figures say so. */
   readonly noCollector: boolean;
-  readonly lingerMs: number | undefined;
+  readonly tickMs: number | undefined;
   readonly collectorReadyTimeoutSeconds: number;
   readonly questdbHeap: string;
   readonly keep: boolean;
@@ -42,7 +61,7 @@ export interface BenchOptions {
 }
 
 export const USAGE = `npm run bench -- [flags]
-  --only encode,coverage,ingest,fanout,memory,slow   scenarios to run (default: all)
+  --only encode,coverage,ingest,fanout,dashboard,memory,slow   scenarios to run (default: all)
   --rows N              rows per ingest variant (default 100000)
   --batch N             events per ingest request / ILP flush / encode call (default 500)
   --senders N           ingest sender processes (default 2)
@@ -56,12 +75,18 @@ export const USAGE = `npm run bench -- [flags]
   --channels N          scraper channels the events are spread over; subscriber i takes channel i mod N (default 100)
   --wildcard            every subscriber takes "*" instead (each gets every event: --rate times subscribers)
   --fanout-batch N      events per fan-out POST (default 100)
-  --fanout-rounds N     fan-out rounds, baseline and collector interleaved; the median p99 round is reported (default 1)
+  --fanout-rounds N     fan-out and dashboard rounds, baselines and collector interleaved; the median p99 round is reported (default 1)
+  --dashboard-subscribers N   wildcard subscribers of the dashboard scenario (default 100)
+  --dashboard-rates A,B,C     events/s of the dashboard scenario (default 1000,5000,10000)
+  --search-rates A,B,...      rates the search for the highest p99 <= 100 ms rate may try (default 1000,2000,3000,5000,7000,10000,14000,20000)
+  --search-seconds S    measured seconds per search run (default 5)
+  --search-probes N     search runs per side beyond the dashboard rates (default 3; 0: no search)
+  --no-centrifugo       skip the Centrifugo peer baseline
   --slow-fraction F     share of subscribers that stop reading in the slow scenario (default 0.1)
   --memory-subscribers A,B   idle subscriber counts for the memory scenario (default 1000,10000)
   --clients-per-process N    WebSocket clients per subscriber process (default 2500)
   --connect-concurrency N    handshakes in flight per subscriber process (default 100)
-  --linger-ms N         collector live linger (SCRAPEWATCH_LIVE_LINGER_MS; default: the collector's)
+  --tick-ms N           collector live tick (SCRAPEWATCH_LIVE_TICK_MS; default: the collector's)
   --profile             run the collector under --cpu-prof; the profile path is printed
   --no-collector        baselines only (calibrate a machine); collector figures say "unavailable"
   --collector-ready-timeout S  wait for /readyz (default 90)
@@ -124,7 +149,13 @@ export function parseBenchOptions(
       'memory-subscribers': { type: 'string' },
       'clients-per-process': { type: 'string' },
       'connect-concurrency': { type: 'string' },
-      'linger-ms': { type: 'string' },
+      'tick-ms': { type: 'string' },
+      'dashboard-subscribers': { type: 'string' },
+      'dashboard-rates': { type: 'string' },
+      'search-rates': { type: 'string' },
+      'search-seconds': { type: 'string' },
+      'search-probes': { type: 'string' },
+      'no-centrifugo': { type: 'boolean' },
       profile: { type: 'boolean' },
       'no-collector': { type: 'boolean' },
       'collector-ready-timeout': { type: 'string' },
@@ -135,10 +166,15 @@ export function parseBenchOptions(
     },
   });
   if (values.help) return undefined;
-  const memorySubscribers = (values['memory-subscribers'] ?? '1000,10000')
-    .split(',')
-    .map((part) => positiveInt('memory-subscribers', part.trim(), 0))
-    .sort((a, b) => a - b);
+  const intList = (name: string, raw: string): number[] =>
+    raw
+      .split(',')
+      .map((part) => positiveInt(name, part.trim(), 0))
+      .sort((a, b) => a - b);
+  const memorySubscribers = intList(
+    'memory-subscribers',
+    values['memory-subscribers'] ?? '1000,10000',
+  );
   return {
     only: scenarios(values.only),
     rows: positiveInt('rows', values.rows, 100_000),
@@ -156,15 +192,26 @@ export function parseBenchOptions(
     fanoutBatchSize: positiveInt('fanout-batch', values['fanout-batch'], 100),
     slowFraction: fraction('slow-fraction', values['slow-fraction'], 0.1),
     fanoutRounds: positiveInt('fanout-rounds', values['fanout-rounds'], 1),
+    dashboardSubscribers: positiveInt(
+      'dashboard-subscribers',
+      values['dashboard-subscribers'],
+      100,
+    ),
+    dashboardRates: intList('dashboard-rates', values['dashboard-rates'] ?? '1000,5000,10000'),
+    searchRates: intList(
+      'search-rates',
+      values['search-rates'] ?? '1000,2000,3000,5000,7000,10000,14000,20000',
+    ),
+    searchSeconds: positiveInt('search-seconds', values['search-seconds'], 5),
+    searchProbes: positiveInt('search-probes', values['search-probes'], 3, 0),
+    centrifugo: !(values['no-centrifugo'] ?? false),
     memorySubscribers,
     clientsPerProcess: positiveInt('clients-per-process', values['clients-per-process'], 2_500),
     connectConcurrency: positiveInt('connect-concurrency', values['connect-concurrency'], 100),
     profile: values.profile ?? false,
     noCollector: values['no-collector'] ?? false,
-    lingerMs:
-      values['linger-ms'] === undefined
-        ? undefined
-        : positiveInt('linger-ms', values['linger-ms'], 0, 0),
+    tickMs:
+      values['tick-ms'] === undefined ? undefined : positiveInt('tick-ms', values['tick-ms'], 0, 0),
     collectorReadyTimeoutSeconds: positiveInt(
       'collector-ready-timeout',
       values['collector-ready-timeout'],

@@ -14,6 +14,11 @@ export const TARGETS = Object.freeze({
   bytesPerIdleSubscriber: 20 * 1024,
   heldSubscribers: 10_000,
   slowConsumerTolerance: 1.1,
+  /** dashboard: 100 wildcard subscribers, p99 within this at every rate up to dashboardEasyRate. */
+  dashboardP99Ms: 50,
+  dashboardEasyRate: 5_000,
+  /** The collector's highest rate with p99 <= 100 ms against bare ws's. */
+  dashboardRatioToWs: 10,
   /** Deliveries to reading subscribers below this share mean lost events: the latency is not trusted. */
   minCompleteness: 0.999,
   /** A fan-out run whose publisher posted less than this share of the rate, or fell further behind, was saturated. */
@@ -173,6 +178,82 @@ export function evaluateTargets(results: BenchResults): TargetCheck[] {
           `<= ${TARGETS.fanoutRatioToWs}x`,
           why(fanout.collector),
           undefined,
+        ),
+      );
+    }
+  }
+
+  if (fanout) {
+    const collector = result(fanout.collector);
+    for (const [label, peer] of [
+      ['official client', fanout.centrifugoOfficial],
+      ['raw ws subscribers', fanout.centrifugoRaw],
+    ] as const) {
+      const other = result(peer);
+      checks.push(
+        check(
+          `fan-out p99 vs Centrifugo (${label})`,
+          '<= 1.00x',
+          collector && other
+            ? `${fmt.ratio(collector.latency.p99Ms / other.latency.p99Ms)} (${fmt.ms(collector.latency.p99Ms)} vs ${fmt.ms(other.latency.p99Ms)})`
+            : why(collector ? peer : fanout.collector),
+          collector && other ? collector.latency.p99Ms <= other.latency.p99Ms : undefined,
+        ),
+      );
+    }
+  }
+
+  const dashboard = results.dashboard;
+  if (dashboard) {
+    const side = (label: string) => dashboard.sides.find((s) => s.label === label);
+    const ours = side('collector');
+    const easy = Object.entries(ours?.byRate ?? {}).filter(
+      ([rate]) => Number(rate) <= TARGETS.dashboardEasyRate,
+    );
+    const runs = easy.map(([rate, run]) => [rate, result(run)] as const);
+    const measuredAll = runs.length > 0 && runs.every(([, run]) => run !== undefined);
+    checks.push(
+      check(
+        `dashboard p99, ${dashboard.subscribers} on "*", up to ${fmt.int(TARGETS.dashboardEasyRate)} ev/s`,
+        `<= ${TARGETS.dashboardP99Ms} ms, 100% delivered`,
+        runs
+          .map(
+            ([rate, run]) =>
+              `${fmt.int(Number(rate))}: ${run ? `${fmt.ms(run.latency.p99Ms)}, ${fmt.pct(run.completeness)}` : 'n/a'}`,
+          )
+          .join('; ') || 'not run',
+        measuredAll
+          ? runs.every(
+              ([, run]) =>
+                run !== undefined &&
+                run.latency.p99Ms <= TARGETS.dashboardP99Ms &&
+                run.completeness >= TARGETS.minCompleteness,
+            )
+          : undefined,
+      ),
+    );
+    const highest = (label: string): number | undefined => side(label)?.highest?.rate;
+    const oursHighest = highest('collector');
+    const searched = (label: string): boolean => (side(label)?.tried.length ?? 0) > 0;
+    const show = (label: string): string =>
+      searched(label) ? `${fmt.int(highest(label) ?? 0)} ev/s` : 'not run';
+    for (const [label, factor] of [
+      ['Centrifugo, raw ws subscribers', 1],
+      ['Centrifugo, official client', 1],
+      ['bare ws', TARGETS.dashboardRatioToWs],
+    ] as const) {
+      const theirs = highest(label) ?? 0;
+      const comparable = searched('collector') && searched(label);
+      checks.push(
+        check(
+          `dashboard highest rate with p99 <= ${dashboard.p99BoundMs} ms vs ${label}`,
+          `>= ${factor}x`,
+          `${show('collector')} vs ${show(label)}`,
+          comparable
+            ? theirs === 0
+              ? (oursHighest ?? 0) > 0
+              : (oursHighest ?? 0) >= factor * theirs
+            : undefined,
         ),
       );
     }
@@ -393,6 +474,18 @@ export function figuresTable(results: BenchResults): string {
       cpuCell(fanout.baseline),
       '',
     ]);
+    for (const [label, peer] of [
+      ['official client', fanout.centrifugoOfficial],
+      ['raw ws subscribers', fanout.centrifugoRaw],
+    ] as const) {
+      const other = result(peer);
+      rows.push([
+        `fan-out vs Centrifugo, ${label}`,
+        latencyCells(fanout.collector),
+        `${latencyCells(peer)}${other ? `; ${deliveryCell(peer)}; ${cpuCell(peer)}` : isUnavailable(peer) ? `: ${peer.unavailable}` : ''}`,
+        collector && other ? `p99 ${fmt.ratio(collector.latency.p99Ms / other.latency.p99Ms)}` : '',
+      ]);
+    }
   }
   const memory = results.memory;
   if (memory && !isUnavailable(memory)) {
@@ -428,6 +521,67 @@ export function figuresTable(results: BenchResults): string {
     ]);
   }
   return table(rows);
+}
+
+/** The dashboard scenario: every side at every rate, then each side's highest rate within bound. */
+export function dashboardTable(results: BenchResults): string {
+  const dashboard = results.dashboard;
+  if (!dashboard) return '';
+  const rows: string[][] = [
+    [
+      'side',
+      'ev/s',
+      'latency',
+      'delivered',
+      'deliveries/s',
+      'frames/s',
+      'MB/s',
+      'server CPU',
+      'machine busy',
+    ],
+  ];
+  for (const side of dashboard.sides) {
+    for (const [rate, value] of Object.entries(side.byRate)) {
+      const run = result(value);
+      rows.push(
+        run
+          ? [
+              side.label,
+              fmt.int(Number(rate)),
+              latencyCells(run),
+              `${fmt.pct(run.completeness)}${run.publisher.achievedEventsPerSecond < Number(rate) * TARGETS.minAchievedRate ? ` (${fmt.int(run.publisher.achievedEventsPerSecond)} posted)` : ''}`,
+              fmt.int(run.deliveriesPerSecond),
+              fmt.int(run.framesPerSecond),
+              (run.bytesPerSecond / 1024 / 1024).toFixed(1),
+              `${(run.cpu.coresByProcess[run.target] ?? Number.NaN).toFixed(2)} cores`,
+              fmt.pct(run.cpu.machineBusy),
+            ]
+          : [side.label, fmt.int(Number(rate)), why(value), '', '', '', '', '', ''],
+      );
+    }
+  }
+  const lines = [
+    `Dashboard: ${fmt.int(dashboard.subscribers)} subscribers on "*" (medians of rounds by p99)`,
+    '',
+    table(rows),
+    '',
+    `Highest rate with p99 <= ${dashboard.p99BoundMs} ms, all delivered, publisher on schedule:`,
+  ];
+  for (const side of dashboard.sides) {
+    const tried = side.tried.map((t) => `${fmt.int(t.rate)} ${t.ok ? 'ok' : 'no'}`).join(', ');
+    lines.push(
+      `  ${side.label}: ${
+        side.highest
+          ? `${fmt.int(side.highest.rate)} ev/s = ${fmt.int(side.highest.deliveriesPerSecond)} deliveries/s (p99 ${fmt.ms(side.highest.p99Ms)})`
+          : tried
+            ? 'none'
+            : 'not run'
+      }${tried ? `; tried ${tried}` : ''}`,
+    );
+  }
+  if (!dashboard.centrifugo.available)
+    lines.push(`  Centrifugo: ${dashboard.centrifugo.reason ?? 'unavailable'}`);
+  return lines.join('\n');
 }
 
 export function targetsTable(checks: readonly TargetCheck[]): string {

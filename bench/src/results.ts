@@ -15,6 +15,7 @@ export interface BenchResults {
   coverage?: CoverageResult | Unavailable;
   ingest?: IngestResults;
   fanout?: FanoutResults;
+  dashboard?: DashboardResults;
   memory?: MemoryResult | Unavailable;
   slow?: SlowResults;
   targets: TargetCheck[];
@@ -53,10 +54,32 @@ export interface FanoutResults {
   /** The round with the median p99 of each side. */
   readonly baseline: FanoutResult | Unavailable;
   readonly collector: FanoutResult | Unavailable;
+  /** The peer baseline, with minimal raw-WebSocket subscribers and with the official client. */
+  readonly centrifugoRaw?: FanoutResult | Unavailable;
+  readonly centrifugoOfficial?: FanoutResult | Unavailable;
   readonly rounds: {
     readonly baseline: ReadonlyArray<FanoutResult | Unavailable>;
     readonly collector: ReadonlyArray<FanoutResult | Unavailable>;
   };
+}
+
+/** One side of the dashboard scenario (the collector, bare ws, Centrifugo with either client). */
+export interface DashboardSide {
+  readonly label: string;
+  /** The median-p99 round per rate (events/s, as a string key). */
+  readonly byRate: Record<string, FanoutResult | Unavailable>;
+  readonly rounds: Record<string, Array<FanoutResult | Unavailable>>;
+  /** Every rate tried by the search (and the dashboard rates), with whether p99 <= bound, all delivered, not saturated. */
+  readonly tried: Array<{ rate: number; p99Ms: number; completeness: number; ok: boolean }>;
+  /** The highest rate that passed; undefined when none did. */
+  highest?: { rate: number; deliveriesPerSecond: number; p99Ms: number };
+}
+
+export interface DashboardResults {
+  readonly subscribers: number;
+  readonly p99BoundMs: number;
+  readonly sides: DashboardSide[];
+  readonly centrifugo: { available: boolean; reason?: string };
 }
 
 export interface SlowResults {

@@ -3,6 +3,8 @@ import { channelNames, type BenchOptions } from './options';
 import { awaitRowCounts } from './questdb-env';
 import {
   isUnavailable,
+  type DashboardResults,
+  type DashboardSide,
   type FanoutResults,
   type IngestResults,
   type SlowResults,
@@ -20,6 +22,7 @@ import { DEFAULT_COVERAGE_SPEC, runCoverage, type CoverageResult } from './scena
 import { runIngest, type IngestRun, type IngestVariant } from './scenarios/ingest';
 import { runMemory, type MemoryResult } from './scenarios/memory';
 import { startWsBaseline } from './scenarios/ws-baseline';
+import { ensureCentrifugo, startCentrifugo, type CentrifugoServer } from './scenarios/centrifugo';
 
 /** Which runs happen in which order, and how their figures are summarised. */
 
@@ -186,6 +189,9 @@ function describe(result: FanoutResult): string {
   const l = result.latency;
   return (
     `p50 ${l.p50Ms.toFixed(2)} ms, p95 ${l.p95Ms.toFixed(2)} ms, p99 ${l.p99Ms.toFixed(2)} ms; ` +
+    `${Math.round(result.deliveriesPerSecond).toLocaleString('en-US')} deliveries/s, ` +
+    `${Math.round(result.framesPerSecond).toLocaleString('en-US')} frames/s, ` +
+    `${(result.bytesPerSecond / 1024 / 1024).toFixed(1)} MB/s; ` +
     `${(result.completeness * 100).toFixed(2)}% of ${result.expectedDeliveries.toLocaleString('en-US')} deliveries; ` +
     `${result.connected.subscribed} subscribed (${result.connected.failed} failed); ` +
     `posted ${Math.round(result.publisher.achievedEventsPerSecond)} ev/s, max lag ${Math.round(result.publisher.maxLagMs)} ms; ` +
@@ -224,6 +230,7 @@ export async function runFanoutSuite(
   collector: CollectorProcess | undefined,
   collectorMissing: string,
   questdbPid: number | undefined,
+  peer: Peer,
   log: Log,
 ): Promise<FanoutResults> {
   const spec = fanoutSpec(options, 0);
@@ -251,20 +258,254 @@ export async function runFanoutSuite(
         : unavailable(collectorMissing),
     );
   };
+  const rawRuns: Array<FanoutResult | Unavailable> = [];
+  const officialRuns: Array<FanoutResult | Unavailable> = [];
+  const runPeer = async (round: number): Promise<void> => {
+    const server = peer.server();
+    if (server === undefined) return;
+    rawRuns.push(
+      await attempt(`fan-out round ${round}: Centrifugo, raw ws subscribers, ${sizes}`, log, () =>
+        runFanout(server.raw, spec),
+      ),
+    );
+    officialRuns.push(
+      await attempt(`fan-out round ${round}: Centrifugo, official client, ${sizes}`, log, () =>
+        runFanout(server.official, spec),
+      ),
+    );
+  };
   // Interleaved, the order flipping every round, so neither side always runs on a warmer machine.
   for (let round = 1; round <= options.fanoutRounds; round++) {
     if (round % 2 === 1) {
       await runBaseline(round);
       await runCollector(round);
+      await runPeer(round);
     } else {
+      await runPeer(round);
       await runCollector(round);
       await runBaseline(round);
     }
   }
+  const peerMissing = unavailable(peer.missing ?? 'not run');
   return {
     baseline: medianByP99(baselineRuns),
     collector: medianByP99(collectorRuns),
+    centrifugoRaw: rawRuns.length > 0 ? medianByP99(rawRuns) : peerMissing,
+    centrifugoOfficial: officialRuns.length > 0 ? medianByP99(officialRuns) : peerMissing,
     rounds: { baseline: baselineRuns, collector: collectorRuns },
+  };
+}
+
+/** The Centrifugo server the fan-out suites share, started on first use; `missing` says why not. */
+export interface Peer {
+  server(): CentrifugoServer | undefined;
+  readonly missing: string | undefined;
+}
+
+/** Builds (if needed) and starts Centrifugo, or says why it cannot. */
+export async function startPeer(
+  options: BenchOptions,
+  cacheDir: string,
+  workDir: string,
+  log: Log,
+): Promise<{ peer: Peer; stop: () => Promise<void> }> {
+  const none = (missing: string) => ({
+    peer: { server: () => undefined, missing },
+    stop: async () => undefined,
+  });
+  if (!options.centrifugo) return none('skipped (--no-centrifugo)');
+  const binary = ensureCentrifugo(cacheDir, log);
+  if (!binary.available) {
+    log(`Centrifugo baseline skipped: ${binary.reason}`);
+    return none(binary.reason);
+  }
+  try {
+    const server = await startCentrifugo(binary.path, workDir);
+    log(`Centrifugo started (${binary.path}, pid ${server.raw.pid ?? '?'})`);
+    return { peer: { server: () => server, missing: undefined }, stop: () => server.stop() };
+  } catch (error) {
+    log(`Centrifugo could not start: ${errorText(error)}`);
+    return none(`could not start: ${errorText(error)}`);
+  }
+}
+
+/** p99 bound of the dashboard search. */
+export const DASHBOARD_P99_BOUND_MS = 100;
+
+function passes(run: FanoutResult | Unavailable, rate: number): boolean {
+  if (isUnavailable(run)) return false;
+  return (
+    run.latency.p99Ms <= DASHBOARD_P99_BOUND_MS &&
+    run.completeness >= 0.999 &&
+    run.publisher.achievedEventsPerSecond >= rate * 0.95 &&
+    run.publisher.maxLagMs <= 1_000
+  );
+}
+
+/**
+ * `dashboard`: every subscriber on "*" (a Grafana viewer of the Overview dashboard), at each
+ * dashboard rate, the collector beside the bare ws baseline and Centrifugo (raw and official
+ * subscribers), interleaved per round; then, per side, a short search over `searchRates` for the
+ * highest rate it sustains with p99 <= 100 ms, every delivery made and the publisher on schedule.
+ */
+export async function runDashboardSuite(
+  options: BenchOptions,
+  collector: CollectorProcess | undefined,
+  collectorMissing: string,
+  questdbPid: number | undefined,
+  peer: Peer,
+  log: Log,
+): Promise<DashboardResults> {
+  const server = peer.server();
+  const targets: Array<
+    | { label: string; start: () => Promise<{ target: FanoutTarget; stop: () => Promise<void> }> }
+    | { label: string; missing: string }
+  > = [
+    collector
+      ? {
+          label: 'collector',
+          start: async () => ({
+            target: collectorTarget(collector, questdbPid),
+            stop: async () => undefined,
+          }),
+        }
+      : { label: 'collector', missing: collectorMissing },
+    {
+      label: 'bare ws',
+      start: async () => {
+        const ws = await startWsBaseline();
+        return { target: ws.target, stop: ws.stop };
+      },
+    },
+    server
+      ? {
+          label: 'Centrifugo, raw ws subscribers',
+          start: async () => ({ target: server.raw, stop: async () => undefined }),
+        }
+      : { label: 'Centrifugo, raw ws subscribers', missing: peer.missing ?? 'not run' },
+    server
+      ? {
+          label: 'Centrifugo, official client',
+          start: async () => ({ target: server.official, stop: async () => undefined }),
+        }
+      : { label: 'Centrifugo, official client', missing: peer.missing ?? 'not run' },
+  ];
+  const spec = (rate: number, seconds: number): FanoutSpec => ({
+    ...fanoutSpec(options, 0),
+    subscribers: options.dashboardSubscribers,
+    eventsPerSecond: rate,
+    durationSeconds: seconds,
+    subscriptionChannels: ['*'],
+  });
+  const sides: DashboardSide[] = targets.map((t) => ({
+    label: t.label,
+    byRate: {},
+    rounds: {},
+    tried: [],
+  }));
+  const runOne = async (
+    index: number,
+    rate: number,
+    seconds: number,
+    what: string,
+  ): Promise<FanoutResult | Unavailable> => {
+    const entry = targets[index];
+    if (entry === undefined) return unavailable('no such side');
+    if ('missing' in entry) return unavailable(entry.missing);
+    return attempt(
+      `dashboard ${what}: ${entry.label}, ${options.dashboardSubscribers} subscribers on "*", ${rate.toLocaleString('en-US')} ev/s`,
+      log,
+      async () => {
+        const started = await entry.start();
+        try {
+          return await runFanout(started.target, spec(rate, seconds));
+        } finally {
+          await started.stop();
+        }
+      },
+    );
+  };
+  const record = (side: DashboardSide, rate: number, run: FanoutResult | Unavailable): void => {
+    side.tried.push({
+      rate,
+      p99Ms: isUnavailable(run) ? Number.NaN : run.latency.p99Ms,
+      completeness: isUnavailable(run) ? Number.NaN : run.completeness,
+      ok: passes(run, rate),
+    });
+  };
+
+  for (const rate of options.dashboardRates) {
+    for (let round = 1; round <= options.fanoutRounds; round++) {
+      // The order rotates every round so no side always runs first (or on a warmer machine).
+      for (let k = 0; k < targets.length; k++) {
+        const index = (k + round - 1) % targets.length;
+        const side = sides[index];
+        if (side === undefined) continue;
+        const run = await runOne(index, rate, options.durationSeconds, `round ${round}`);
+        (side.rounds[String(rate)] ??= []).push(run);
+      }
+    }
+    for (const side of sides) {
+      const median = medianByP99(side.rounds[String(rate)] ?? []);
+      side.byRate[String(rate)] = median;
+      record(side, rate, median);
+    }
+  }
+
+  const ladder = [...new Set([...options.searchRates, ...options.dashboardRates])].sort(
+    (a, b) => a - b,
+  );
+  for (const [index, side] of sides.entries()) {
+    const entry = targets[index];
+    if (entry === undefined || 'missing' in entry) continue;
+    for (let probe = 0; probe < options.searchProbes; probe++) {
+      const passed = side.tried.filter((t) => t.ok).map((t) => t.rate);
+      const failed = side.tried.filter((t) => !t.ok).map((t) => t.rate);
+      const high = passed.length > 0 ? Math.max(...passed) : undefined;
+      const low = failed.filter((r) => high === undefined || r > high);
+      const lowest = low.length > 0 ? Math.min(...low) : undefined;
+      const between = ladder.filter(
+        (r) => (high === undefined || r > high) && (lowest === undefined || r < lowest),
+      );
+      if (between.length === 0) break;
+      const rate =
+        lowest === undefined
+          ? between[0]
+          : high === undefined
+            ? between[between.length - 1]
+            : between[Math.floor((between.length - 1) / 2)];
+      if (rate === undefined) break;
+      const run = await runOne(index, rate, options.searchSeconds, 'search');
+      record(side, rate, run);
+      if (!isUnavailable(run) && passes(run, rate)) {
+        (side.rounds[`search ${rate}`] ??= []).push(run);
+      }
+    }
+    const best = side.tried.filter((t) => t.ok).sort((a, b) => b.rate - a.rate)[0];
+    if (best !== undefined) {
+      const run = side.byRate[String(best.rate)] ?? side.rounds[`search ${best.rate}`]?.[0];
+      side.highest = {
+        rate: best.rate,
+        deliveriesPerSecond:
+          run !== undefined && !isUnavailable(run)
+            ? run.deliveriesPerSecond
+            : best.rate * options.dashboardSubscribers,
+        p99Ms: best.p99Ms,
+      };
+    }
+    log(
+      `dashboard search: ${side.label}: ` +
+        (side.highest
+          ? `highest ${side.highest.rate.toLocaleString('en-US')} ev/s (${Math.round(side.highest.deliveriesPerSecond).toLocaleString('en-US')} deliveries/s, p99 ${side.highest.p99Ms.toFixed(1)} ms)`
+          : 'no rate tried met the bound') +
+        `; tried ${side.tried.map((t) => `${t.rate}${t.ok ? '✓' : '✗'}`).join(' ')}`,
+    );
+  }
+  return {
+    subscribers: options.dashboardSubscribers,
+    p99BoundMs: DASHBOARD_P99_BOUND_MS,
+    sides,
+    centrifugo: server ? { available: true } : { available: false, reason: peer.missing ?? '' },
   };
 }
 

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { MemorySample } from '../collector-process';
 import { sharedClockMs } from '../events';
 import type { LatencySummary } from '../histogram';
-import type { PublisherIn, PublisherOut, PublisherDone } from '../ipc';
+import type { PublisherIn, PublisherOut, PublisherDone, SubscriberProtocol } from '../ipc';
 import { watchCpu, type CpuUse } from '../proc-stat';
 import { forkWorker } from '../processes';
 import { SubscriberGroup, type GroupConnected } from './subscriber-group';
@@ -20,6 +20,9 @@ export interface FanoutTarget {
   readonly pid: number | undefined;
   /** Other processes whose CPU the run records (QuestDB behind the collector). */
   readonly alsoWatch?: Readonly<Record<string, number | undefined>>;
+  /** How the publisher posts and the subscribers speak; the collector's by default. */
+  readonly publishFormat?: 'scrapewatch' | 'centrifugo';
+  readonly subscriberProtocol?: SubscriberProtocol;
 }
 
 export interface FanoutSpec {
@@ -48,6 +51,10 @@ export interface FanoutResult {
   readonly deliveries: number;
   /** deliveries / expectedDeliveries. */
   readonly completeness: number;
+  /** Over the measured window: deliveries, WebSocket messages and their bytes, per second, summed over subscribers. */
+  readonly deliveriesPerSecond: number;
+  readonly framesPerSecond: number;
+  readonly bytesPerSecond: number;
   readonly publisher: Omit<PublisherDone, 'type' | 'windowEventsByChannel'>;
   readonly streamErrors: Record<string, number>;
   readonly openAtEnd: number;
@@ -110,6 +117,8 @@ export async function runFanout(target: FanoutTarget, spec: FanoutSpec): Promise
       pauseEvery: spec.pauseEvery,
       clientsPerProcess: spec.clientsPerProcess,
       connectConcurrency: spec.connectConcurrency,
+      protocol: target.subscriberProtocol ?? 'scrapewatch',
+      allChannels: spec.eventChannels,
     });
     const memoryBefore = target.memory ? await target.memory() : undefined;
     // Slack for the publisher to receive its order before its first send.
@@ -133,6 +142,7 @@ export async function runFanout(target: FanoutTarget, spec: FanoutSpec): Promise
       windowFromMs,
       windowToMs,
       maxInFlight: 256,
+      format: target.publishFormat ?? 'scrapewatch',
     });
     let memoryPeak: MemorySample | undefined;
     const done = publisher.next(
@@ -174,6 +184,9 @@ export async function runFanout(target: FanoutTarget, spec: FanoutSpec): Promise
       expectedDeliveries: expected,
       deliveries: report.receivedInWindow,
       completeness: expected > 0 ? report.receivedInWindow / expected : Number.NaN,
+      deliveriesPerSecond: report.receivedInWindow / spec.durationSeconds,
+      framesPerSecond: report.windowMessages / spec.durationSeconds,
+      bytesPerSecond: report.windowBytes / spec.durationSeconds,
       publisher: publisherStats,
       streamErrors: report.streamErrors,
       openAtEnd: report.open,

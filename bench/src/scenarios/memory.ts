@@ -69,6 +69,8 @@ export async function runMemory(spec: MemorySpec): Promise<MemoryResult> {
         channels: spec.channels,
         firstIndex: connected,
         pauseEvery: 0,
+        protocol: 'scrapewatch',
+        allChannels: spec.channels,
         clientsPerProcess: spec.clientsPerProcess,
         connectConcurrency: spec.connectConcurrency,
       });

@@ -1,5 +1,5 @@
 import { LatencyHistogram } from '../histogram';
-import type { SubscriberIn, SubscriberOut } from '../ipc';
+import type { SubscriberIn, SubscriberOut, SubscriberProtocol } from '../ipc';
 import { allNext, forkWorker, type WorkerHandle } from '../processes';
 
 export interface SubscriberGroupSpec {
@@ -11,6 +11,9 @@ export interface SubscriberGroupSpec {
   readonly pauseEvery: number;
   readonly clientsPerProcess: number;
   readonly connectConcurrency: number;
+  readonly protocol: SubscriberProtocol;
+  /** Every event channel, for servers without a wildcard. */
+  readonly allChannels: readonly string[];
 }
 
 export interface GroupConnected {
@@ -25,6 +28,8 @@ export interface GroupReport {
   readonly latency: LatencyHistogram;
   readonly receivedInWindow: number;
   readonly messages: number;
+  readonly windowMessages: number;
+  readonly windowBytes: number;
   readonly streamErrors: Record<string, number>;
   readonly open: number;
 }
@@ -60,6 +65,8 @@ export class SubscriberGroup {
         pauseEvery: spec.pauseEvery,
         connectConcurrency: spec.connectConcurrency,
         connectTimeoutMs: 60_000,
+        protocol: spec.protocol,
+        allChannels: spec.allChannels,
       });
       firstIndex += clients;
     }
@@ -105,6 +112,8 @@ export class SubscriberGroup {
       latency,
       receivedInWindow: answers.reduce((sum, answer) => sum + answer.receivedInWindow, 0),
       messages: answers.reduce((sum, answer) => sum + answer.messages, 0),
+      windowMessages: answers.reduce((sum, answer) => sum + answer.windowMessages, 0),
+      windowBytes: answers.reduce((sum, answer) => sum + answer.windowBytes, 0),
       streamErrors,
       open: answers.reduce((sum, answer) => sum + answer.open, 0),
     };

@@ -11,6 +11,24 @@ const TICK_MS = 2;
 /** How long posts still in flight at the end may take before they are abandoned. */
 const UNANSWERED_GRACE_MS = 10_000;
 
+/**
+ * The request body: the collector's (and the bare ws baseline's) JSON array of events, or for
+ * Centrifugo one batch API call publishing each channel's events of this POST as one publication.
+ */
+function body(spec: PublisherRun, events: Array<{ scraperSource: string }>): string {
+  if (spec.format === 'scrapewatch') return JSON.stringify(events);
+  const byChannel = new Map<string, unknown[]>();
+  for (const event of events) {
+    const list = byChannel.get(event.scraperSource);
+    if (list) list.push(event);
+    else byChannel.set(event.scraperSource, [event]);
+  }
+  const commands = [...byChannel].map(([channel, metrics]) => ({
+    publish: { channel, data: { metrics } },
+  }));
+  return JSON.stringify({ commands });
+}
+
 async function publish(spec: PublisherRun): Promise<void> {
   const url = new URL(spec.url);
   const agent = keepAliveAgent(spec.maxInFlight);
@@ -60,7 +78,7 @@ async function publish(spec: PublisherRun): Promise<void> {
     // eventIds must be unique across publisher runs against the same collector.
     for (const event of events) event.eventId = `${event.eventId}-${runTag}`;
     sentEvents += count;
-    const request = postJson(agent, url, Buffer.from(JSON.stringify(events)))
+    const request = postJson(agent, url, Buffer.from(body(spec, events)))
       .then((answer) => {
         tally(statusCounts, answer.status);
         if (answer.status >= 200 && answer.status < 300) acceptedEvents += count;

@@ -1,6 +1,7 @@
 // A subscriber process: holds many WebSocket clients of /v1/stream (the collector's or the
-// baseline server's), and measures, for every event every reading client receives, the time from
-// its send (stamped by the publisher, shared clock) to its receipt here.
+// baseline server's) or of Centrifugo, and measures, for every event every reading client
+// receives, the time from its send (stamped by the publisher, shared clock) to its receipt here.
+import { Centrifuge } from 'centrifuge';
 import WebSocket from 'ws';
 import { decodeSentAt, sharedClockMs } from '../events';
 import { LatencyHistogram } from '../histogram';
@@ -19,7 +20,14 @@ interface StreamMessage {
   metrics?: StreamEvent[];
 }
 
-const clients: WebSocket[] = [];
+/** What closeAll and the open count need of a client of any protocol. */
+interface Client {
+  readonly isPaused: boolean;
+  isOpen(): boolean;
+  close(): Promise<void>;
+}
+
+const clients: Client[] = [];
 const closeCodes: Record<string, number> = {};
 const streamErrors: Record<string, number> = {};
 let histogram = new LatencyHistogram();
@@ -27,6 +35,8 @@ let windowFromMs = Number.POSITIVE_INFINITY;
 let windowToMs = Number.NEGATIVE_INFINITY;
 let receivedInWindow = 0;
 let messages = 0;
+let windowMessages = 0;
+let windowBytes = 0;
 
 /** The publisher's send stamp as JSON.stringify writes it (see events.ts encodeSentAt). */
 const SENT_STAMP = /"runId":"sent:([0-9.]+)"/g;
@@ -41,10 +51,18 @@ function recordSent(sentAt: number, receivedAt: number): void {
  * The stamps are read with a regular expression rather than a full JSON.parse: the figure is the
  * server's delivery time, and a cheap client keeps the client processes' own CPU out of it.
  */
+function countMessage(receivedAt: number, bytes: number): void {
+  messages++;
+  if (receivedAt >= windowFromMs && receivedAt < windowToMs) {
+    windowMessages++;
+    windowBytes += bytes;
+  }
+}
+
 function onStreamMessage(data: WebSocket.RawData): void {
   const receivedAt = sharedClockMs();
-  messages++;
   const text = data.toString();
+  countMessage(receivedAt, Buffer.byteLength(text));
   SENT_STAMP.lastIndex = 0;
   let stamped = false;
   for (let match = SENT_STAMP.exec(text); match !== null; match = SENT_STAMP.exec(text)) {
@@ -63,8 +81,152 @@ function onStreamMessage(data: WebSocket.RawData): void {
   }
 }
 
-/** Opens one client, subscribes it, and resolves once `subscribed` arrives. */
-function openClient(spec: SubscriberConnect, globalIndex: number): Promise<WebSocket> {
+function wsClient(socket: WebSocket): Client {
+  return {
+    get isPaused() {
+      return socket.isPaused;
+    },
+    isOpen: () => socket.readyState === WebSocket.OPEN,
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (socket.readyState === WebSocket.CLOSED) return resolve();
+        socket.once('close', () => resolve());
+        // Paused clients never read the server's close frame: end them at once.
+        socket.terminate();
+      }),
+  };
+}
+
+/** The channels a client subscribes to; "*" is every channel where the server has no wildcard. */
+function channelsOf(spec: SubscriberConnect, globalIndex: number): string[] {
+  const channel = spec.channels[globalIndex % spec.channels.length] ?? '*';
+  return channel === '*' && spec.protocol !== 'scrapewatch' ? [...spec.allChannels] : [channel];
+}
+
+/**
+ * Centrifugo's JSON protocol by hand: connect and every subscribe in one frame (commands separated
+ * by newlines), resolved once every subscribe is answered. Pushes are read like stream messages
+ * (send stamps only); the server's pings (`{}`) are answered with `{}`.
+ */
+function openCentrifugoRaw(spec: SubscriberConnect, globalIndex: number): Promise<Client> {
+  const channels = channelsOf(spec, globalIndex);
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(spec.url, { handshakeTimeout: spec.connectTimeoutMs });
+    const timer = setTimeout(() => {
+      socket.terminate();
+      reject(new Error(`not subscribed within ${spec.connectTimeoutMs} ms`));
+    }, spec.connectTimeoutMs);
+    socket.once('open', () => {
+      const commands = [JSON.stringify({ id: 1, connect: {} })];
+      channels.forEach((channel, i) =>
+        commands.push(JSON.stringify({ id: i + 2, subscribe: { channel } })),
+      );
+      socket.send(commands.join('\n'));
+    });
+    socket.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    socket.once('close', (code) => {
+      tally(closeCodes, code);
+      clearTimeout(timer);
+      reject(new Error(`closed (${code}) before subscribed`));
+    });
+    let answered = 0;
+    const first = (data: WebSocket.RawData): void => {
+      for (const line of data.toString().split('\n')) {
+        if (line === '') continue;
+        const reply = JSON.parse(line) as { id?: number; error?: { message?: string } };
+        if (reply.error) {
+          clearTimeout(timer);
+          socket.terminate();
+          reject(new Error(`centrifugo error ${reply.error.message ?? ''}`));
+          return;
+        }
+        if (reply.id !== undefined && reply.id >= 2) answered++;
+      }
+      if (answered < channels.length) return;
+      clearTimeout(timer);
+      socket.off('message', first);
+      socket.on('message', (data: WebSocket.RawData) => {
+        if (data.toString() === '{}') socket.send('{}');
+        else onStreamMessage(data);
+      });
+      socket.removeAllListeners('close');
+      socket.once('close', (code) => tally(closeCodes, code));
+      resolve(wsClient(socket));
+    };
+    socket.on('message', first);
+  });
+}
+
+/** A `ws` WebSocket that counts the frames and bytes the official client receives. */
+class CountingWebSocket extends WebSocket {
+  constructor(url: string, protocols?: string | string[]) {
+    super(url, protocols);
+    this.on('message', (data: WebSocket.RawData) => {
+      countMessage(
+        sharedClockMs(),
+        Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength,
+      );
+    });
+  }
+}
+
+/** The official `centrifuge` client: one Subscription per channel, publications parsed by it. */
+function openCentrifugoJs(spec: SubscriberConnect, globalIndex: number): Promise<Client> {
+  const channels = channelsOf(spec, globalIndex);
+  return new Promise((resolve, reject) => {
+    const client = new Centrifuge(spec.url, { websocket: CountingWebSocket });
+    const timer = setTimeout(() => {
+      client.disconnect();
+      reject(new Error(`not subscribed within ${spec.connectTimeoutMs} ms`));
+    }, spec.connectTimeoutMs);
+    let subscribed = 0;
+    let connected = true;
+    for (const channel of channels) {
+      const subscription = client.newSubscription(channel);
+      subscription.on('publication', (context) => {
+        const receivedAt = sharedClockMs();
+        const data = context.data as StreamMessage;
+        for (const event of data.metrics ?? []) {
+          const sentAt = decodeSentAt(event);
+          if (sentAt !== undefined) recordSent(sentAt, receivedAt);
+        }
+      });
+      subscription.on('subscribed', () => {
+        subscribed++;
+        if (subscribed < channels.length) return;
+        clearTimeout(timer);
+        resolve({
+          isPaused: false,
+          isOpen: () => connected,
+          close: async () => {
+            connected = false;
+            client.disconnect();
+          },
+        });
+      });
+      subscription.on('error', (context) => tally(streamErrors, context.error.message));
+      subscription.subscribe();
+    }
+    client.on('disconnected', (context) => {
+      connected = false;
+      tally(closeCodes, context.code);
+    });
+    client.connect();
+  });
+}
+
+/** Opens one client, subscribes it, and resolves once subscribed. */
+function openClient(spec: SubscriberConnect, globalIndex: number): Promise<Client> {
+  if (spec.protocol === 'centrifugo-raw') return openCentrifugoRaw(spec, globalIndex);
+  if (spec.protocol === 'centrifugo-js') return openCentrifugoJs(spec, globalIndex);
+  return openCollectorClient(spec, globalIndex);
+}
+
+/** /v1/stream: subscribe (wire version 2), resolved once `subscribed` arrives. */
+function openCollectorClient(spec: SubscriberConnect, globalIndex: number): Promise<Client> {
   const channel = spec.channels[globalIndex % spec.channels.length] ?? '*';
   const pause = spec.pauseEvery > 0 && globalIndex % spec.pauseEvery === spec.pauseEvery - 1;
   return new Promise((resolve, reject) => {
@@ -74,7 +236,7 @@ function openClient(spec: SubscriberConnect, globalIndex: number): Promise<WebSo
       reject(new Error(`not subscribed within ${spec.connectTimeoutMs} ms`));
     }, spec.connectTimeoutMs);
     socket.once('open', () =>
-      socket.send(JSON.stringify({ type: 'subscribe', channels: [channel] })),
+      socket.send(JSON.stringify({ type: 'subscribe', channels: [channel], version: 2 })),
     );
     socket.once('close', (code) => {
       tally(closeCodes, code);
@@ -100,7 +262,7 @@ function openClient(spec: SubscriberConnect, globalIndex: number): Promise<WebSo
       else socket.on('message', onStreamMessage);
       socket.removeAllListeners('close');
       socket.once('close', (code) => tally(closeCodes, code));
-      resolve(socket);
+      resolve(wsClient(socket));
     };
     socket.on('message', first);
   });
@@ -132,20 +294,11 @@ async function connect(spec: SubscriberConnect): Promise<void> {
 }
 
 function openCount(): number {
-  return clients.filter((socket) => socket.readyState === WebSocket.OPEN).length;
+  return clients.filter((client) => client.isOpen()).length;
 }
 
 async function closeAll(): Promise<void> {
-  const closing = clients.splice(0).map(
-    (socket) =>
-      new Promise<void>((resolve) => {
-        if (socket.readyState === WebSocket.CLOSED) return resolve();
-        socket.once('close', () => resolve());
-        // Paused clients never read the server's close frame: end them at once.
-        socket.terminate();
-      }),
-  );
-  await Promise.all(closing);
+  await Promise.all(clients.splice(0).map((client) => client.close()));
 }
 
 runWorker<SubscriberIn>(async (message) => {
@@ -157,6 +310,8 @@ runWorker<SubscriberIn>(async (message) => {
       histogram = new LatencyHistogram();
       receivedInWindow = 0;
       messages = 0;
+      windowMessages = 0;
+      windowBytes = 0;
       windowFromMs = message.fromMs;
       windowToMs = message.toMs;
       return;
@@ -174,6 +329,8 @@ runWorker<SubscriberIn>(async (message) => {
         latency: histogram.snapshot(),
         receivedInWindow,
         messages,
+        windowMessages,
+        windowBytes,
         streamErrors,
         open: openCount(),
       });
