@@ -78,7 +78,7 @@ export const USAGE = `npm run bench -- [flags]
   --fanout-rounds N     fan-out and dashboard rounds, baselines and collector interleaved; the median p99 round is reported (default 1)
   --dashboard-subscribers N   wildcard subscribers of the dashboard scenario (default 100)
   --dashboard-rates A,B,C     events/s of the dashboard scenario (default 1000,5000,10000)
-  --search-rates A,B,...      rates the search for the highest p99 <= 100 ms rate may try (default 1000,2000,3000,5000,7000,10000,14000,20000)
+  --search-rates A,B,...      rates the search for the highest p99 <= 100 ms rate may try (default 250,500,1000,2000,3000,5000,7000,10000,14000,20000)
   --search-seconds S    measured seconds per search run (default 5)
   --search-probes N     search runs per side beyond the dashboard rates (default 3; 0: no search)
   --no-centrifugo       skip the Centrifugo peer baseline
@@ -200,7 +200,7 @@ export function parseBenchOptions(
     dashboardRates: intList('dashboard-rates', values['dashboard-rates'] ?? '1000,5000,10000'),
     searchRates: intList(
       'search-rates',
-      values['search-rates'] ?? '1000,2000,3000,5000,7000,10000,14000,20000',
+      values['search-rates'] ?? '250,500,1000,2000,3000,5000,7000,10000,14000,20000',
     ),
     searchSeconds: positiveInt('search-seconds', values['search-seconds'], 5),
     searchProbes: positiveInt('search-probes', values['search-probes'], 3, 0),

@@ -249,10 +249,9 @@ export function evaluateTargets(results: BenchResults): TargetCheck[] {
           `dashboard highest rate with p99 <= ${dashboard.p99BoundMs} ms vs ${label}`,
           `>= ${factor}x`,
           `${show('collector')} vs ${show(label)}`,
-          comparable
-            ? theirs === 0
-              ? (oursHighest ?? 0) > 0
-              : (oursHighest ?? 0) >= factor * theirs
+          // Neither side within the bound at any rate tried: the search says nothing.
+          comparable && (theirs > 0 || (oursHighest ?? 0) > 0)
+            ? (oursHighest ?? 0) >= factor * theirs
             : undefined,
         ),
       );
