@@ -3,11 +3,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import WebSocket from 'ws';
-import type {
-  AcceptedEvent,
-  StreamBatchMessage,
-  StreamServerMessage,
-} from '@scrapewatch/protocol';
+import type { AcceptedEvent, StreamBatchMessage, StreamServerMessage } from '@scrapewatch/protocol';
 import { createTokenVerifier, parseTokenList } from '../../src/auth/tokens';
 import { createLiveHub, type LiveHub, type LiveHubDeps, type LiveOptions } from '../../src/live';
 
