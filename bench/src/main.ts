@@ -72,7 +72,7 @@ function checkFileLimit(options: BenchOptions, machine: MachineInfo, notes: stri
 }
 
 function serialisableOptions(options: BenchOptions): Record<string, unknown> {
-  return { ...options, only: [...options.only] };
+  return { ...options, only: [...options.only], dashboardSides: [...options.dashboardSides] };
 }
 
 async function main(): Promise<void> {

@@ -12,6 +12,14 @@ export const SCENARIOS = [
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
+export const DASHBOARD_SIDES = [
+  'collector',
+  'ws',
+  'centrifugo-raw',
+  'centrifugo-official',
+] as const;
+export type DashboardSideKey = (typeof DASHBOARD_SIDES)[number];
+
 export interface BenchOptions {
   readonly only: ReadonlySet<Scenario>;
   // ingest
@@ -42,6 +50,8 @@ export interface BenchOptions {
   readonly searchSeconds: number;
   /** Probes per side beyond the dashboard rates. */
   readonly searchProbes: number;
+  /** Sides of the dashboard scenario: collector, ws, centrifugo-raw, centrifugo-official. */
+  readonly dashboardSides: ReadonlySet<DashboardSideKey>;
   /** Run the Centrifugo peer baseline (fanout and dashboard) when it can be built. */
   readonly centrifugo: boolean;
   // memory
@@ -81,6 +91,7 @@ export const USAGE = `npm run bench -- [flags]
   --search-rates A,B,...      rates the search for the highest p99 <= 100 ms rate may try (default 250,500,1000,2000,3000,5000,7000,10000,14000,20000)
   --search-seconds S    measured seconds per search run (default 5)
   --search-probes N     search runs per side beyond the dashboard rates (default 3; 0: no search)
+  --dashboard-sides A,B   sides of the dashboard scenario (default collector,ws,centrifugo-raw,centrifugo-official)
   --no-centrifugo       skip the Centrifugo peer baseline
   --slow-fraction F     share of subscribers that stop reading in the slow scenario (default 0.1)
   --memory-subscribers A,B   idle subscriber counts for the memory scenario (default 1000,10000)
@@ -122,6 +133,20 @@ function scenarios(raw: string | undefined): Set<Scenario> {
   return chosen;
 }
 
+function dashboardSides(raw: string | undefined): Set<DashboardSideKey> {
+  if (raw === undefined) return new Set(DASHBOARD_SIDES);
+  const chosen = new Set<DashboardSideKey>();
+  for (const name of raw.split(',').map((part) => part.trim())) {
+    if (!(DASHBOARD_SIDES as readonly string[]).includes(name)) {
+      throw new Error(
+        `--dashboard-sides: unknown side "${name}" (known: ${DASHBOARD_SIDES.join(', ')})`,
+      );
+    }
+    chosen.add(name as DashboardSideKey);
+  }
+  return chosen;
+}
+
 /** Parses the command line; throws with the flag's name when a value is wrong. Undefined on --help. */
 export function parseBenchOptions(
   argv: readonly string[],
@@ -156,6 +181,7 @@ export function parseBenchOptions(
       'search-seconds': { type: 'string' },
       'search-probes': { type: 'string' },
       'no-centrifugo': { type: 'boolean' },
+      'dashboard-sides': { type: 'string' },
       profile: { type: 'boolean' },
       'no-collector': { type: 'boolean' },
       'collector-ready-timeout': { type: 'string' },
@@ -205,6 +231,7 @@ export function parseBenchOptions(
     searchSeconds: positiveInt('search-seconds', values['search-seconds'], 5),
     searchProbes: positiveInt('search-probes', values['search-probes'], 3, 0),
     centrifugo: !(values['no-centrifugo'] ?? false),
+    dashboardSides: dashboardSides(values['dashboard-sides']),
     memorySubscribers,
     clientsPerProcess: positiveInt('clients-per-process', values['clients-per-process'], 2_500),
     connectConcurrency: positiveInt('connect-concurrency', values['connect-concurrency'], 100),

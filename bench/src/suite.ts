@@ -357,7 +357,7 @@ export async function runDashboardSuite(
   log: Log,
 ): Promise<DashboardResults> {
   const server = peer.server();
-  const targets: Array<
+  const all: Array<
     | { label: string; start: () => Promise<{ target: FanoutTarget; stop: () => Promise<void> }> }
     | { label: string; missing: string }
   > = [
@@ -390,6 +390,11 @@ export async function runDashboardSuite(
         }
       : { label: 'Centrifugo, official client', missing: peer.missing ?? 'not run' },
   ];
+  const keys = ['collector', 'ws', 'centrifugo-raw', 'centrifugo-official'] as const;
+  const targets = all.filter((_, i) => {
+    const key = keys[i];
+    return key !== undefined && options.dashboardSides.has(key);
+  });
   const spec = (rate: number, seconds: number): FanoutSpec => ({
     ...fanoutSpec(options, 0),
     subscribers: options.dashboardSubscribers,
