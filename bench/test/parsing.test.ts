@@ -54,6 +54,36 @@ describe('parseBenchOptions', () => {
     expect(parseBenchOptions(['--help'], '/repo')).toBeUndefined();
   });
 
+  it('reads the dashboard scenario, its search and the Centrifugo switch', () => {
+    const defaults = parseBenchOptions([], '/repo');
+    expect(defaults?.only.has('dashboard')).toBe(true);
+    expect(defaults?.dashboardSubscribers).toBe(100);
+    expect(defaults?.dashboardRates).toEqual([1_000, 5_000, 10_000]);
+    expect(defaults?.searchProbes).toBe(3);
+    expect(defaults?.centrifugo).toBe(true);
+    expect(defaults?.tickMs).toBeUndefined();
+    const options = parseBenchOptions(
+      [
+        '--dashboard-rates',
+        '7000,2000',
+        '--dashboard-sides',
+        'collector,ws',
+        '--tick-ms',
+        '0',
+        '--no-centrifugo',
+        '--search-probes',
+        '0',
+      ],
+      '/repo',
+    );
+    expect(options?.dashboardRates).toEqual([2_000, 7_000]);
+    expect([...(options?.dashboardSides ?? [])]).toEqual(['collector', 'ws']);
+    expect(options?.tickMs).toBe(0);
+    expect(options?.centrifugo).toBe(false);
+    expect(options?.searchProbes).toBe(0);
+    expect(() => parseBenchOptions(['--dashboard-sides', 'nats'], '/repo')).toThrow(/nats/);
+  });
+
   it('takes sizes from flags', () => {
     const options = parseBenchOptions(
       [
