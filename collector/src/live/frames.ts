@@ -3,7 +3,7 @@ import type { SealedBatch } from './replay-ring';
 const FRAME_HEAD = Buffer.from('{"type":"metrics_frame","batches":[', 'utf8');
 const FRAME_TAIL = Buffer.from(']}', 'utf8');
 const COMMA = Buffer.from(',', 'utf8');
-/** Bytes a frame adds around its batches, and per batch after the first. */
+/** Bytes a frame adds around its batches (and a comma between two). */
 const FRAME_OVERHEAD = FRAME_HEAD.length + FRAME_TAIL.length;
 
 /**
@@ -17,8 +17,7 @@ export function buildFrames(batches: readonly SealedBatch[], maxFrameBytes: numb
   let size = FRAME_OVERHEAD;
   let count = 0;
   for (const batch of batches) {
-    const added = batch.bytes.length + (count > 0 ? COMMA.length : 0);
-    if (count > 0 && size + added > maxFrameBytes) {
+    if (count > 0 && size + COMMA.length + batch.bytes.length > maxFrameBytes) {
       parts.push(FRAME_TAIL);
       frames.push(Buffer.concat(parts, size));
       parts = [FRAME_HEAD];
