@@ -44,7 +44,7 @@ describe("through Grafana's data source proxy, the browser never holds the strea
       SCRAPEWATCH_STREAM_TOKENS: STREAM_TOKEN,
       // No browser origin is allowed: only Grafana's server, which sends none, talks to it.
       SCRAPEWATCH_ALLOWED_ORIGINS: 'https://nowhere.invalid',
-      SCRAPEWATCH_LIVE_LINGER_MS: '10',
+      SCRAPEWATCH_LIVE_TICK_MS: '20',
       SCRAPEWATCH_LOG_LEVEL: 'warn',
     });
     const manifest = JSON.parse(
