@@ -18,8 +18,11 @@ interface Service {
 
 const compose = parse(readFileSync(composeFile, 'utf8')) as { services: Record<string, Service> };
 
-/** What docker-compose sees without .env: the development defaults must be enough. */
-function composeConfig(): string {
+/**
+ * What docker-compose sees without .env (the development defaults must be enough), with `vars` as
+ * the only variables set.
+ */
+function composeConfig(vars: Record<string, string> = {}): string {
   try {
     return execFileSync(
       'docker-compose',
@@ -27,7 +30,7 @@ function composeConfig(): string {
       {
         cwd: REPO,
         encoding: 'utf8',
-        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
+        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...vars },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -101,21 +104,23 @@ describe('docker-compose.yml', () => {
     expect(questdb?.healthcheck).toBeDefined();
     expect(collector?.depends_on?.['questdb']?.condition).toBe('service_healthy');
     expect(collector?.environment?.['SCRAPEWATCH_HOST']).toBe('0.0.0.0');
-    expect(collector?.environment?.['SCRAPEWATCH_ALLOWED_ORIGINS']).toBe('http://localhost:3000');
+    expect(collector?.environment?.['SCRAPEWATCH_ALLOWED_ORIGINS']).toBe(
+      '${SCRAPEWATCH_ALLOWED_ORIGINS:-http://localhost:3000}',
+    );
     expect(String(JSON.stringify(collector?.healthcheck))).toContain('/readyz');
     // The collector rejects unknown SCRAPEWATCH_* variables: only known names reach it.
     expect(
       Object.keys(collector?.environment ?? {}).every((k) => k.startsWith('SCRAPEWATCH_')),
     ).toBe(true);
-    expect(demo?.command?.join(' ')).toContain('sdk/demo/main.ts');
+    expect(demo?.command).toEqual(['node', 'sdk/dist/demo/main.js']);
     expect(demo?.environment?.['SCRAPEWATCH_URL']).toBe('http://collector:8080');
     expect(demo?.image).toBe(collector?.image);
     expect(grafana?.environment?.['GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS']).toBe(
       'scrapewatch-live-datasource',
     );
     expect(grafana?.environment?.['GF_AUTH_ANONYMOUS_ENABLED']).toBe('false');
-    expect(grafana?.environment?.['GF_PLUGINS_PREINSTALL_SYNC']).toMatch(
-      /^questdb-questdb-datasource/,
+    expect(grafana?.environment?.['GF_SERVER_ROOT_URL']).toBe(
+      '${GRAFANA_ROOT_URL:-http://localhost:3000}',
     );
     expect(grafana?.environment?.['GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH']).toBe(
       '/etc/grafana/provisioning/dashboards/json/overview.json',
@@ -137,5 +142,81 @@ describe('docker-compose.yml', () => {
         documented: true,
       });
     }
+  });
+
+  it('takes the allowed origins and Grafana root URL from the environment (.env), with defaults', () => {
+    const defaults = parse(composeConfig()) as { services: Record<string, Service> };
+    expect(defaults.services['collector']?.environment?.['SCRAPEWATCH_ALLOWED_ORIGINS']).toBe(
+      'http://localhost:3000',
+    );
+    expect(defaults.services['grafana']?.environment?.['GF_SERVER_ROOT_URL']).toBe(
+      'http://localhost:3000',
+    );
+    const set = parse(
+      composeConfig({
+        SCRAPEWATCH_ALLOWED_ORIGINS: 'https://grafana.example.com',
+        GRAFANA_ROOT_URL: 'https://grafana.example.com/',
+      }),
+    ) as { services: Record<string, Service> };
+    expect(set.services['collector']?.environment?.['SCRAPEWATCH_ALLOWED_ORIGINS']).toBe(
+      'https://grafana.example.com',
+    );
+    expect(set.services['grafana']?.environment?.['GF_SERVER_ROOT_URL']).toBe(
+      'https://grafana.example.com/',
+    );
+  });
+});
+
+describe('the Grafana image', () => {
+  const grafana = compose.services['grafana']!;
+  const dockerfile = readFileSync(path.join(REPO, grafana.build!.dockerfile!), 'utf8');
+  const install =
+    /grafana cli --pluginsDir "\$GF_PATHS_PLUGINS" plugins install questdb-questdb-datasource "\$QUESTDB_DATASOURCE_VERSION"/;
+  const pinned = /^ARG QUESTDB_DATASOURCE_VERSION=(\S+)$/m.exec(dockerfile)?.[1];
+
+  it('installs the QuestDB data source at a pinned release when the image is built', () => {
+    // An exact published version (questdb/grafana-questdb-datasource tags), never "latest".
+    expect(pinned).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(dockerfile).toMatch(install);
+    // Installed in the final (Grafana) stage, into the plugins folder Grafana reads.
+    const finalStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    expect(finalStage).toMatch(/^FROM grafana\/grafana:/m);
+    expect(finalStage).toMatch(install);
+    expect(finalStage).toMatch(/^ENV GF_PATHS_PLUGINS=\/opt\/scrapewatch\/plugins$/m);
+    // docs/grafana.md names the same version.
+    const docs = readFileSync(path.join(REPO, 'docs', 'grafana.md'), 'utf8');
+    expect(docs).toContain(`questdb-questdb-datasource\` ${pinned}`);
+  });
+
+  it('downloads nothing when the container starts', () => {
+    const env = grafana.environment ?? {};
+    for (const name of [
+      'GF_PLUGINS_PREINSTALL',
+      'GF_PLUGINS_PREINSTALL_SYNC',
+      'GF_INSTALL_PLUGINS',
+    ])
+      expect({ name, set: name in env }).toEqual({ name, set: false });
+    // Grafana 12+ also preinstalls a default list in the background unless this is set.
+    expect(env['GF_PLUGINS_PREINSTALL_DISABLED']).toBe('true');
+    // The plugins folder is in the image, not under a volume that would shadow it.
+    for (const volume of grafana.volumes ?? [])
+      expect(volume.split(':')[1]?.startsWith('/opt/scrapewatch')).toBe(false);
+  });
+
+  it('copies the plugin the repository builds, and serves a home dashboard that is mounted', () => {
+    // COPY --from=plugin /src/<path>: the plugin stage works in /src, a copy of the repository.
+    const copy = /^COPY --from=plugin \S+ \/src\/(\S+) \/opt\/scrapewatch\/plugins\/(\S+)$/m.exec(
+      dockerfile,
+    );
+    expect(copy?.[2]).toBe('scrapewatch-live-datasource');
+    // `npm test` builds the plugin before jest runs (alone: npm run build -w grafana-plugin).
+    const built = path.join(copy![1]!, 'plugin.json');
+    expect({ built, exists: existsSync(path.join(REPO, built)) }).toEqual({ built, exists: true });
+    const home = grafana.environment?.['GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH'] ?? '';
+    const mount = (grafana.volumes ?? [])
+      .map((v) => v.split(':'))
+      .find(([, target]) => target !== undefined && home.startsWith(`${target}/`));
+    expect(mount).toBeDefined();
+    expect(existsSync(path.join(REPO, mount![0]!, home.slice(mount![1]!.length)))).toBe(true);
   });
 });
