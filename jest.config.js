@@ -9,6 +9,7 @@ const WORKSPACES = [
   'grafana-plugin',
   'provisioning',
   'bench',
+  'dev',
 ];
 
 /** @type {import('jest').Config} */

@@ -183,9 +183,11 @@ describe('the Grafana image', () => {
     expect(finalStage).toMatch(/^FROM grafana\/grafana:/m);
     expect(finalStage).toMatch(install);
     expect(finalStage).toMatch(/^ENV GF_PATHS_PLUGINS=\/opt\/scrapewatch\/plugins$/m);
-    // docs/grafana.md names the same version.
+    // docs/grafana.md and the README (Grafana without Docker) name the same version.
     const docs = readFileSync(path.join(REPO, 'docs', 'grafana.md'), 'utf8');
     expect(docs).toContain(`questdb-questdb-datasource\` ${pinned}`);
+    const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
+    expect(readme).toContain(`plugins install questdb-questdb-datasource ${pinned}`);
   });
 
   it('downloads nothing when the container starts', () => {
