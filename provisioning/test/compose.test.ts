@@ -14,6 +14,7 @@ interface Service {
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: unknown };
   command?: string[];
+  stop_grace_period?: string;
 }
 
 const compose = parse(readFileSync(composeFile, 'utf8')) as { services: Record<string, Service> };
@@ -108,6 +109,8 @@ describe('docker-compose.yml', () => {
       '${SCRAPEWATCH_ALLOWED_ORIGINS:-http://localhost:3000}',
     );
     expect(String(JSON.stringify(collector?.healthcheck))).toContain('/readyz');
+    // Longer than one QuestDB round trip (SCRAPEWATCH_QUESTDB_TIMEOUT_MS, 10 s) for the final flush.
+    expect(Number(/^(\d+)s$/.exec(collector?.stop_grace_period ?? '')?.[1])).toBeGreaterThan(10);
     // The collector rejects unknown SCRAPEWATCH_* variables: only known names reach it.
     expect(
       Object.keys(collector?.environment ?? {}).every((k) => k.startsWith('SCRAPEWATCH_')),
