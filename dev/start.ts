@@ -1,6 +1,9 @@
 // `npm start`: QuestDB, the collector (auth off, on loopback) and the demo workload together in one
 // terminal, for a first look without Docker. One Ctrl-C stops all three: the demo first (it
 // flushes to the collector), then the collector (it flushes to QuestDB), then QuestDB.
+// Run as `node --import tsx` (package.json), not through the tsx command: that one relays signals
+// to its child and SIGKILLs it when the child does not acknowledge within milliseconds, which on a
+// busy machine would cut this shutdown short.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,6 +19,8 @@ import { QuestDBHarnessError, startQuestDB, type QuestDBServer } from '@scrapewa
 
 const REPO = path.resolve(__dirname, '..');
 const DEMO_STOP_GRACE_MS = 10_000;
+/** Signals this close to the first one are the same Ctrl-C; later ones force the stop. */
+const SAME_KEYPRESS_MS = 1_000;
 
 function say(text: string): void {
   process.stdout.write(`${text}\n`);
@@ -119,14 +124,16 @@ async function main(): Promise<void> {
     say('Scrapewatch stopped: the demo, the collector and QuestDB are down.');
     process.exit(code);
   };
-  let signals = 0;
+  let firstSignalMs: number | undefined;
   const onSignal = (): void => {
-    signals += 1;
-    if (signals === 1) {
+    if (firstSignalMs === undefined) {
+      firstSignalMs = Date.now();
       say('\nStopping: the demo, then the collector, then QuestDB (Ctrl-C again to force)...');
       void stop(0);
       return;
     }
+    // One Ctrl-C can arrive twice: from the terminal and forwarded by npm.
+    if (Date.now() - firstSignalMs < SAME_KEYPRESS_MS) return;
     demo?.kill('SIGKILL');
     void server.kill().then(() => process.exit(1));
   };
