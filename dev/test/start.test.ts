@@ -109,7 +109,7 @@ describe('npm start', () => {
       expect(output).toMatch(
         /grafana cli plugins install questdb-questdb-datasource \d+\.\d+\.\d+/,
       );
-      expect(output).toContain(`SCRAPEWATCH_COLLECTOR_PUBLIC_URL=${collector}`);
+      expect(output).toContain(`set the Scrapewatch Live data source's url to ${collector}`);
 
       expect((await fetch(`${collector}/readyz`)).status).toBe(200);
       // The demo's events (sent without a token: auth is off) reach QuestDB through the collector.
