@@ -46,4 +46,21 @@ export default tseslint.config(
     ],
     rules: { 'no-console': 'off' },
   },
+  {
+    // The browser bundle takes the protocol's dependency-free core only (no TypeBox, no ajv).
+    files: ['grafana-plugin/src/**/*.ts', 'grafana-plugin/src/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@scrapewatch/protocol',
+              message: 'Import from @scrapewatch/protocol/core in the browser bundle.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

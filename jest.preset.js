@@ -20,6 +20,7 @@ module.exports = function preset(name, dir, overrides = {}) {
       ],
     },
     moduleNameMapper: {
+      '^@scrapewatch/protocol/core$': path.join(__dirname, 'protocol/src/core.ts'),
       '^@scrapewatch/(protocol|questdb|collector|sdk)$': path.join(__dirname, '$1/src/index.ts'),
     },
     globalSetup: path.join(__dirname, 'questdb/src/jest/global-setup.ts'),

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startQuestDB, type QuestDBServer } from '@scrapewatch/questdb';
-import { SCHEMA_VERSIONS } from '../../collector/src/storage/schema';
+import { SCHEMA_VERSIONS } from '@scrapewatch/collector';
 
 /** A QuestDB of the benchmark's own, in a temporary root removed afterwards (unless kept). */
 export interface BenchQuestDB {

@@ -33,11 +33,6 @@ export interface CollectorDeps {
   readonly logger?: Logger;
 }
 
-/** How long close() waits for in-flight HTTP requests before closing storage regardless. */
-const DRAIN_TIMEOUT_MS = 30_000;
-/** How long close() waits for the server's connections to end before forcing them. */
-const SERVER_CLOSE_TIMEOUT_MS = 5_000;
-
 function pathOf(url: string | undefined): string | undefined {
   try {
     return new URL(url ?? '/', 'http://collector.invalid').pathname;
@@ -99,12 +94,13 @@ export function createCollector(
     metrics,
     logger: logger.child({ component: 'ws-ingest' }),
     heartbeatIntervalMs: config.live.heartbeatIntervalMs,
+    closeGraceMs: config.timeouts.wsCloseGraceMs,
   });
 
   const server = http.createServer(app);
   // Bounds for slow or stuck clients; a body must arrive within requestTimeout.
-  server.headersTimeout = 30_000;
-  server.requestTimeout = 120_000;
+  server.headersTimeout = config.timeouts.headersTimeoutMs;
+  server.requestTimeout = config.timeouts.requestTimeoutMs;
 
   let inFlight = 0;
   let onIdle: (() => void) | undefined;
@@ -161,7 +157,7 @@ export function createCollector(
     server.closeIdleConnections();
     await wsIngest.close();
     await hub.close();
-    await drained(DRAIN_TIMEOUT_MS);
+    await drained(config.timeouts.drainTimeoutMs);
     await storage.close();
     server.closeAllConnections();
     let timer: NodeJS.Timeout | undefined;
@@ -171,7 +167,7 @@ export function createCollector(
         timer = setTimeout(() => {
           logger.warn('connections still open after the close timeout');
           resolve();
-        }, SERVER_CLOSE_TIMEOUT_MS);
+        }, config.timeouts.serverCloseTimeoutMs);
         timer.unref();
       }),
     ]);

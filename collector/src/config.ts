@@ -20,6 +20,20 @@ export interface IngestOptions {
   readonly rateLimitBurstEvents: number;
 }
 
+/** Bounds on slow clients and on shutdown. */
+export interface TimeoutOptions {
+  /** A request's headers must arrive within this (SCRAPEWATCH_HEADERS_TIMEOUT_MS). */
+  readonly headersTimeoutMs: number;
+  /** A whole request, body included, must arrive within this (SCRAPEWATCH_REQUEST_TIMEOUT_MS). */
+  readonly requestTimeoutMs: number;
+  /** Shutdown waits this long for in-flight HTTP requests before closing storage (SCRAPEWATCH_DRAIN_TIMEOUT_MS). */
+  readonly drainTimeoutMs: number;
+  /** Shutdown waits this long for the server's connections to end before forcing them (SCRAPEWATCH_SERVER_CLOSE_TIMEOUT_MS). */
+  readonly serverCloseTimeoutMs: number;
+  /** Shutdown of /v1/ingest waits this long for pending acks, then as long for close handshakes (SCRAPEWATCH_WS_CLOSE_GRACE_MS). */
+  readonly wsCloseGraceMs: number;
+}
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface CollectorConfig {
@@ -36,6 +50,7 @@ export interface CollectorConfig {
   readonly ingest: IngestOptions;
   readonly storage: StorageOptions;
   readonly live: LiveOptions;
+  readonly timeouts: TimeoutOptions;
 }
 
 /** Start-up refused: the message names the variable and why. */
@@ -57,6 +72,14 @@ export const DEFAULT_INGEST_OPTIONS = Object.freeze({
   rateLimitEventsPerSecond: 50_000,
   rateLimitBurstEvents: 100_000,
 } satisfies IngestOptions);
+
+export const DEFAULT_TIMEOUT_OPTIONS = Object.freeze({
+  headersTimeoutMs: 30_000,
+  requestTimeoutMs: 120_000,
+  drainTimeoutMs: 30_000,
+  serverCloseTimeoutMs: 5_000,
+  wsCloseGraceMs: 10_000,
+} satisfies TimeoutOptions);
 
 const LOG_LEVELS: readonly LogLevel[] = [
   'fatal',
@@ -103,6 +126,11 @@ const VARIABLES = [
   'SCRAPEWATCH_MAX_BUFFERED_BYTES',
   'SCRAPEWATCH_MAX_INBOUND_BYTES',
   'SCRAPEWATCH_MAX_INVALID_MESSAGES',
+  'SCRAPEWATCH_HEADERS_TIMEOUT_MS',
+  'SCRAPEWATCH_REQUEST_TIMEOUT_MS',
+  'SCRAPEWATCH_DRAIN_TIMEOUT_MS',
+  'SCRAPEWATCH_SERVER_CLOSE_TIMEOUT_MS',
+  'SCRAPEWATCH_WS_CLOSE_GRACE_MS',
 ] as const;
 
 export const CONFIG_VARIABLES: readonly string[] = VARIABLES;
@@ -266,6 +294,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<CollectorConfig> {
   const d = DEFAULT_INGEST_OPTIONS;
   const s = DEFAULT_STORAGE_OPTIONS;
   const l = DEFAULT_LIVE_OPTIONS;
+  const t = DEFAULT_TIMEOUT_OPTIONS;
   const day = 86_400_000;
 
   const config: CollectorConfig = {
@@ -361,6 +390,19 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<CollectorConfig> {
         l.maxInvalidMessages,
         1,
       ),
+    },
+    timeouts: {
+      headersTimeoutMs: integer(read, 'SCRAPEWATCH_HEADERS_TIMEOUT_MS', t.headersTimeoutMs, 1, day),
+      requestTimeoutMs: integer(read, 'SCRAPEWATCH_REQUEST_TIMEOUT_MS', t.requestTimeoutMs, 1, day),
+      drainTimeoutMs: integer(read, 'SCRAPEWATCH_DRAIN_TIMEOUT_MS', t.drainTimeoutMs, 0, day),
+      serverCloseTimeoutMs: integer(
+        read,
+        'SCRAPEWATCH_SERVER_CLOSE_TIMEOUT_MS',
+        t.serverCloseTimeoutMs,
+        0,
+        day,
+      ),
+      wsCloseGraceMs: integer(read, 'SCRAPEWATCH_WS_CLOSE_GRACE_MS', t.wsCloseGraceMs, 0, day),
     },
   };
 

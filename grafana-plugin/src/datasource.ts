@@ -13,7 +13,7 @@ import {
   LIVE_AGGREGATES,
   LIVE_FIELDS,
   isEventKind,
-} from '@scrapewatch/protocol';
+} from '@scrapewatch/protocol/core';
 import { merge, of, type Observable } from 'rxjs';
 import { normaliseBackoff } from './live/backoff';
 import { createCollectorApi, streamUrl, type CollectorApi } from './live/collector-api';

@@ -1,6 +1,6 @@
 import type { DataSourceJsonData } from '@grafana/data';
 import type { DataQuery } from '@grafana/schema';
-import type { LiveQueryModel } from '@scrapewatch/protocol';
+import type { LiveQueryModel } from '@scrapewatch/protocol/core';
 
 /** A panel target: Grafana's own fields plus the shared live query model, nothing else. */
 export interface LiveQuery extends DataQuery, LiveQueryModel {}

@@ -137,4 +137,11 @@ describe('the built plugin', () => {
     });
     expect(own).toEqual(expect.arrayContaining(['module.ts', 'datasource.ts']));
   });
+
+  it('dist/module.js carries the protocol core (the event registry) but neither TypeBox nor ajv', () => {
+    const code = readFileSync(distFile('module.js'), 'utf8');
+    expect(code).toContain('navigationDurationMs');
+    expect(code).toContain('itemsExtracted');
+    expect(code).not.toMatch(/TypeBox|sinclair|\bajv\b|must have required property|strictNumbers/i);
+  });
 });

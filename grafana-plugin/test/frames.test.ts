@@ -1,5 +1,5 @@
 import { FieldType, type DataFrame } from '@grafana/data';
-import { channelOf, HISTORY_MAX_LIMIT, type AcceptedEvent } from '@scrapewatch/protocol';
+import { channelOf, HISTORY_MAX_LIMIT, type AcceptedEvent } from '@scrapewatch/protocol/core';
 import { buildRawFrame, withNotices, type ResolvedQuery } from '../src/live/frames';
 import { SortedBuffer } from '../src/live/sorted-buffer';
 import { historyLimit } from '../src/live/target-stream';

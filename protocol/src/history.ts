@@ -1,4 +1,4 @@
-import type { AcceptedEvent } from './events';
+import type { AcceptedEvent } from './wire-types';
 import type { EventKind } from './kinds';
 
 /**

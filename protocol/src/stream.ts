@@ -1,5 +1,5 @@
 import type { ErrorCode } from './errors';
-import type { AcceptedEvent } from './events';
+import type { AcceptedEvent } from './wire-types';
 import type { EventKind } from './kinds';
 
 /**

@@ -1,14 +1,12 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import type { TSchema } from '@sinclair/typebox';
 import { ERRORS, ScrapewatchError, type ErrorCode, type ErrorDetail } from './errors';
 import {
   PageNavigationSchema,
   PageScrapeSchema,
   SchedulerRunSchema,
   ScraperRunSchema,
-  type MetricEvent,
-  type SchedulerRunEvent,
 } from './events';
+import type { MetricEvent, SchedulerRunEvent } from './wire-types';
 import { EVENT_KINDS, type EventKind } from './kinds';
 import { LIMITS } from './limits';
 
@@ -31,10 +29,10 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 const ajv = new Ajv({ allErrors: true, strict: true, strictNumbers: true, coerceTypes: false });
 const VALIDATORS: Record<EventKind, ValidateFunction> = {
-  page_navigation: ajv.compile(PageNavigationSchema as TSchema),
-  page_scrape: ajv.compile(PageScrapeSchema as TSchema),
-  scheduler_run: ajv.compile(SchedulerRunSchema as TSchema),
-  scraper_run: ajv.compile(ScraperRunSchema as TSchema),
+  page_navigation: ajv.compile(PageNavigationSchema),
+  page_scrape: ajv.compile(PageScrapeSchema),
+  scheduler_run: ajv.compile(SchedulerRunSchema),
+  scraper_run: ajv.compile(ScraperRunSchema),
 };
 
 function detail(index: number | null, path: string, code: ErrorCode, message: string): ErrorDetail {

@@ -1,7 +1,6 @@
 import { createBuffer, SenderOptions, type SenderBuffer } from '@questdb/nodejs-client';
 import type { AcceptedEvent } from '@scrapewatch/protocol';
-import { ILP_PROTOCOL_VERSION } from '../../../collector/src/storage/questdb';
-import { encodeRows, writeRows } from '../../../collector/src/storage/rows';
+import { encodeRows, ILP_PROTOCOL_VERSION, writeRows } from '@scrapewatch/collector';
 import { navigationEvent } from '../events';
 
 /**

@@ -12,7 +12,9 @@ import { cors } from './cors';
 import { asScrapewatchError, sendError } from './errors';
 import { ITEMS_LOCAL, ingestRoute } from './ingest-route';
 import { healthRoute, metricsRoute, readinessRoute } from './ops-routes';
+import { OPENAPI_PATH, openApiRoute } from './openapi-route';
 import { historyRoute, scrapersRoute } from './read-routes';
+import { COLLECTOR_VERSION } from '../version';
 
 export interface AppDeps {
   readonly config: Readonly<CollectorConfig>;
@@ -85,6 +87,10 @@ export function createApp(deps: AppDeps): Express {
     .route('/v1/scrapers')
     .all(readCors)
     .get(scrapersRoute(readDeps))
+    .all(methodNotAllowed(['GET']));
+  app
+    .route(OPENAPI_PATH)
+    .get(openApiRoute(COLLECTOR_VERSION, Date.now()))
     .all(methodNotAllowed(['GET']));
   app
     .route('/healthz')

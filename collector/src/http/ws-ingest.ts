@@ -26,20 +26,19 @@ export interface WsIngestDeps {
   readonly logger: Logger;
   /** Ping period; a peer that missed a whole period's pong is terminated. */
   readonly heartbeatIntervalMs: number;
+  /** close() waits this long for pending acks, then as long for close handshakes. */
+  readonly closeGraceMs: number;
 }
 
 export interface WsIngest {
   /** The server routes upgrades for /v1/ingest here. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
-  readonly connectionCount: number;
   /** Answers new messages SHUTTING_DOWN, waits for pending acks, then closes every socket (1001). */
   close(): Promise<void>;
 }
 
 /** Messages of one socket processed at once; past it the socket stops reading (backpressure). */
 const MAX_PENDING_PER_SOCKET = 64;
-/** How long close() waits for pending acks and for close handshakes. */
-const CLOSE_GRACE_MS = 10_000;
 /** A client that does not read its acks is closed once this many ack bytes wait unsent. */
 const MAX_UNSENT_ACK_BYTES = 1024 * 1024;
 
@@ -177,14 +176,11 @@ export function createWsIngest(deps: WsIngestDeps): WsIngest {
       }
       wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, scope));
     },
-    get connectionCount() {
-      return connections.size;
-    },
     async close() {
       closing = true;
       clearInterval(heartbeat);
       const open = [...connections];
-      await waitFor(Promise.all(open.map(([, connection]) => connection.tail)), CLOSE_GRACE_MS);
+      await waitFor(Promise.all(open.map(([, connection]) => connection.tail)), deps.closeGraceMs);
       const closed = open.map(
         ([ws]) =>
           new Promise<void>((resolve) => {
@@ -196,7 +192,7 @@ export function createWsIngest(deps: WsIngestDeps): WsIngest {
             ws.close(ERRORS.SHUTTING_DOWN.wsClose, 'SHUTTING_DOWN');
           }),
       );
-      await waitFor(Promise.all(closed), CLOSE_GRACE_MS);
+      await waitFor(Promise.all(closed), deps.closeGraceMs);
       for (const [ws] of open) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

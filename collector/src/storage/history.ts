@@ -1,15 +1,16 @@
 import { Pool } from 'pg';
 import type { Logger } from 'pino';
 import {
+  EVENT_REGISTRY,
   HISTORY_DEFAULT_LIMIT,
   HISTORY_MAX_LIMIT,
   ScrapewatchError,
   type AcceptedEvent,
   type EventKind,
   type HistoryQuery,
+  type ColumnType,
+  type FieldSpec,
   type HistoryResponse,
-  type RunOutcome,
-  type SchedulerStatus,
   type ScrapersResponse,
 } from '@scrapewatch/protocol';
 import { toMicros } from './rows';
@@ -30,17 +31,79 @@ export interface HistoryReaderOptions {
 
 type Row = Record<string, unknown>;
 
-// Timestamps are read as epoch microseconds (cast to long): exact, and free of the driver's
-// local-time interpretation of `timestamp without time zone`.
-const COLUMNS: Record<EventKind, string> = {
-  page_navigation:
-    'cast(ts AS long) ts_us, event_id, scraper, url, duration_ms, retry_count, success, status_code, bytes, error, error_class, run_id',
-  page_scrape:
-    'cast(ts AS long) ts_us, event_id, scraper, url, duration_ms, items_extracted, success, error, error_class, run_id',
-  scheduler_run:
-    'cast(ts AS long) ts_us, event_id, scheduler_name, job_name, scraper, status, success, duration_ms, scrapers_run, cast(scheduled_at AS long) scheduled_us, cast(started_at AS long) started_us, error, error_class, run_id',
-  scraper_run:
-    'cast(ts AS long) ts_us, event_id, scraper, run_id, outcome, cast(started_at AS long) started_us, pages, items, errors, error, error_class',
+/** How one selected column is read back into its wire field. */
+interface ReadColumn {
+  readonly field: string;
+  /** The name the SELECT gives the column's value. */
+  readonly alias: string;
+  readonly read: (value: unknown) => unknown;
+  /**
+   * A null value: read like any value (a required field: its reader's value for null, e.g. 0,
+   * as history always answered), `null` in the event, or the field left out.
+   */
+  readonly whenNull: 'read' | 'null' | 'omit';
+}
+
+interface ReadPlan {
+  readonly select: string;
+  readonly columns: readonly ReadColumn[];
+}
+
+function usToMs(value: unknown): number {
+  return Number(value) / 1000;
+}
+
+function reader(type: ColumnType): (value: unknown) => unknown {
+  switch (type) {
+    case 'SYMBOL':
+    case 'VARCHAR':
+      return String;
+    case 'DOUBLE':
+    case 'INT':
+    case 'LONG':
+      return Number;
+    case 'BOOLEAN':
+      return (value) => value === true;
+    case 'TIMESTAMP':
+      return usToMs;
+  }
+}
+
+function whenNull(field: FieldSpec | undefined, readNullAsNull: boolean): ReadColumn['whenNull'] {
+  if (field?.required === true) return field.nullable ? 'null' : 'read';
+  return readNullAsNull ? 'null' : 'omit';
+}
+
+/**
+ * The history SELECT of a kind, from the registry: every column that stores a wire field, read
+ * back into it. Timestamps are read as epoch microseconds (cast to long): exact, and free of the
+ * driver's local-time interpretation of `timestamp without time zone`.
+ */
+function readPlan(kind: EventKind): ReadPlan {
+  const spec = EVENT_REGISTRY[kind];
+  const fields = new Map(spec.fields.map((field) => [field.name, field]));
+  const columns: ReadColumn[] = [];
+  const select: string[] = [];
+  for (const column of spec.columns) {
+    if (column.field === undefined) continue;
+    const timestamp = column.type === 'TIMESTAMP';
+    const alias = timestamp ? `${column.name}_us` : column.name;
+    select.push(timestamp ? `cast(${column.name} AS long) ${alias}` : column.name);
+    columns.push({
+      field: column.field,
+      alias,
+      read: reader(column.type),
+      whenNull: whenNull(fields.get(column.field), column.readNullAsNull === true),
+    });
+  }
+  return { select: select.join(', '), columns };
+}
+
+const READ_PLANS: Readonly<Record<EventKind, ReadPlan>> = {
+  page_navigation: readPlan('page_navigation'),
+  page_scrape: readPlan('page_scrape'),
+  scheduler_run: readPlan('scheduler_run'),
+  scraper_run: readPlan('scraper_run'),
 };
 
 /** Where the `fields` of an event kind are stored, one row per field. */
@@ -57,101 +120,16 @@ const SCRAPER_EXPRESSION: Record<EventKind, string> = {
   scraper_run: 'scraper',
 };
 
-function usToMs(value: unknown): number {
-  return Number(value) / 1000;
-}
-
-function text(value: unknown): string {
-  return String(value);
-}
-
-function nullableText(value: unknown): string | null {
-  return value === null || value === undefined ? null : String(value);
-}
-
-function nullableNumber(value: unknown): number | null {
-  return value === null || value === undefined ? null : Number(value);
-}
-
-/** Adds `key: value` only when the value is not null (optional wire fields). */
-function withOptional<T extends object>(target: T, key: string, value: unknown): T {
-  if (value !== null && value !== undefined) (target as Record<string, unknown>)[key] = value;
-  return target;
-}
-
+/** One history row back into its wire event; null columns of optional fields are left out. */
 export function rowToEvent(kind: EventKind, row: Row): AcceptedEvent {
-  const recordedAt = usToMs(row.ts_us);
-  const eventId = text(row.event_id);
-  switch (kind) {
-    case 'page_navigation': {
-      const event = {
-        type: 'page_navigation' as const,
-        scraperSource: text(row.scraper),
-        url: text(row.url),
-        navigationDurationMs: Number(row.duration_ms),
-        retryCount: Number(row.retry_count),
-        success: row.success === true,
-        error: nullableText(row.error),
-        recordedAt,
-        eventId,
-      };
-      withOptional(event, 'statusCode', nullableNumber(row.status_code));
-      withOptional(event, 'bytes', nullableNumber(row.bytes));
-      withOptional(event, 'errorClass', nullableText(row.error_class));
-      return withOptional(event, 'runId', nullableText(row.run_id));
-    }
-    case 'page_scrape': {
-      const event = {
-        type: 'page_scrape' as const,
-        scraperSource: text(row.scraper),
-        url: text(row.url),
-        scrapeDurationMs: Number(row.duration_ms),
-        itemsExtracted: Number(row.items_extracted),
-        success: row.success === true,
-        error: nullableText(row.error),
-        recordedAt,
-        eventId,
-      };
-      withOptional(event, 'errorClass', nullableText(row.error_class));
-      return withOptional(event, 'runId', nullableText(row.run_id));
-    }
-    case 'scheduler_run': {
-      const startedUs = nullableNumber(row.started_us);
-      const event = {
-        type: 'scheduler_run' as const,
-        schedulerName: text(row.scheduler_name),
-        jobName: text(row.job_name),
-        durationMs: Number(row.duration_ms),
-        success: row.success === true,
-        status: text(row.status) as SchedulerStatus,
-        error: nullableText(row.error),
-        scheduledAt: usToMs(row.scheduled_us),
-        startedAt: startedUs === null ? null : startedUs / 1000,
-        recordedAt,
-        eventId,
-      };
-      withOptional(event, 'scraperSource', nullableText(row.scraper));
-      withOptional(event, 'scrapersRun', nullableNumber(row.scrapers_run));
-      withOptional(event, 'errorClass', nullableText(row.error_class));
-      return withOptional(event, 'runId', nullableText(row.run_id));
-    }
-    case 'scraper_run': {
-      const event = {
-        type: 'scraper_run' as const,
-        scraperSource: text(row.scraper),
-        runId: text(row.run_id),
-        startedAt: usToMs(row.started_us),
-        recordedAt,
-        outcome: text(row.outcome) as RunOutcome,
-        pages: Number(row.pages),
-        items: Number(row.items),
-        errors: Number(row.errors),
-        error: nullableText(row.error),
-        eventId,
-      };
-      return withOptional(event, 'errorClass', nullableText(row.error_class));
-    }
+  const event: Record<string, unknown> = { type: kind };
+  for (const column of READ_PLANS[kind].columns) {
+    const value = row[column.alias];
+    if ((value !== null && value !== undefined) || column.whenNull === 'read')
+      event[column.field] = column.read(value);
+    else if (column.whenNull === 'null') event[column.field] = null;
   }
+  return event as AcceptedEvent;
 }
 
 /** The protocol's largest epoch millisecond: its microseconds still fit a QuestDB long. */
@@ -211,13 +189,13 @@ export function createHistoryReader(options: HistoryReaderOptions, logger: Logge
     const rows = await query(`SELECT event_id, field, filled FROM ${table} WHERE ${where}`, params);
     const byEvent = new Map<string, Record<string, number>>();
     for (const row of rows) {
-      const id = text(row.event_id);
+      const id = String(row.event_id);
       let fields = byEvent.get(id);
       if (!fields) {
         fields = Object.create(null) as Record<string, number>;
         byEvent.set(id, fields);
       }
-      fields[text(row.field)] = Number(row.filled);
+      fields[String(row.field)] = Number(row.filled);
     }
     for (const event of events) {
       const fields = byEvent.get(event.eventId);
@@ -242,7 +220,7 @@ export function createHistoryReader(options: HistoryReaderOptions, logger: Logge
       }
       params.push(limit + 1);
       // Newest first with one extra row tells whether `limit` cut the range; then oldest first.
-      const sql = `SELECT ${COLUMNS[q.kind]} FROM ${TABLES[q.kind]} WHERE ${where} ORDER BY ts DESC LIMIT $${params.length}`;
+      const sql = `SELECT ${READ_PLANS[q.kind].select} FROM ${TABLES[q.kind]} WHERE ${where} ORDER BY ts DESC LIMIT $${params.length}`;
       const rows = await query(sql, params);
       const truncated = rows.length > limit;
       const events = rows

@@ -1,11 +1,11 @@
+import { RAW_TTL, rawTableStatements } from './tables';
+
 /**
  * The QuestDB schema, versioned. Each version is a list of idempotent statements; the collector
  * applies, at start-up, every version newer than the one recorded in `scrapewatch_schema`.
  *
- * Raw tables: designated timestamp `ts` = event time (recordedAt), PARTITION BY DAY, TTL 7 DAYS,
- * WAL, DEDUP UPSERT KEYS so a re-sent event (same event_id) is stored once. QuestDB lets a
- * materialized view over a dedup table group only by dedup key columns, hence scraper and domain
- * (both functions of the event) are in the keys.
+ * Event tables: derived from the protocol's event registry (tables.ts). A kind or a column added
+ * to the registry with `since: N` needs schema version N here, running `rawTableStatements(N)`.
  *
  * Views: `<table>_1h` (hourly, kept 90 days) and `<table>_1d` (daily, kept for ever). They keep
  * sums and counts rather than only averages, so a dashboard can roll them up over any range:
@@ -17,7 +17,7 @@ export interface SchemaVersion {
   readonly statements: readonly string[];
 }
 
-export const RAW_TTL = '7 DAYS';
+export { RAW_TTL } from './tables';
 export const HOURLY_TTL = '90 DAYS';
 
 export const TABLES = Object.freeze({
@@ -40,62 +40,6 @@ export const DERIVED_TABLES = Object.freeze({
  * daily scraper reach back weeks: they are kept a year, not the raw events' 7 days.
  */
 export const RUN_TTL = '12 MONTHS';
-
-const pageNavigation = `CREATE TABLE IF NOT EXISTS page_navigation (
-  ts TIMESTAMP,
-  event_id VARCHAR,
-  scraper SYMBOL CAPACITY 1024,
-  domain SYMBOL CAPACITY 4096,
-  url VARCHAR,
-  duration_ms DOUBLE,
-  retry_count INT,
-  success BOOLEAN,
-  status_code INT,
-  bytes LONG,
-  error VARCHAR,
-  error_class SYMBOL CAPACITY 256,
-  run_id VARCHAR,
-  received_at TIMESTAMP
-) TIMESTAMP(ts) PARTITION BY DAY TTL ${RAW_TTL} WAL
-DEDUP UPSERT KEYS(ts, event_id, scraper, domain)`;
-
-const pageScrape = `CREATE TABLE IF NOT EXISTS page_scrape (
-  ts TIMESTAMP,
-  event_id VARCHAR,
-  scraper SYMBOL CAPACITY 1024,
-  domain SYMBOL CAPACITY 4096,
-  url VARCHAR,
-  duration_ms DOUBLE,
-  items_extracted LONG,
-  success BOOLEAN,
-  error VARCHAR,
-  error_class SYMBOL CAPACITY 256,
-  run_id VARCHAR,
-  received_at TIMESTAMP
-) TIMESTAMP(ts) PARTITION BY DAY TTL ${RAW_TTL} WAL
-DEDUP UPSERT KEYS(ts, event_id, scraper, domain)`;
-
-// `scraper` is the run's scraperSource, or null for a run that is not tied to one scraper.
-// `lateness_ms` = started_at - scheduled_at (null when the run never started).
-const schedulerRun = `CREATE TABLE IF NOT EXISTS scheduler_run (
-  ts TIMESTAMP,
-  event_id VARCHAR,
-  scheduler_name SYMBOL CAPACITY 256,
-  job_name SYMBOL CAPACITY 1024,
-  scraper SYMBOL CAPACITY 1024,
-  status SYMBOL CAPACITY 8,
-  success BOOLEAN,
-  duration_ms DOUBLE,
-  scrapers_run INT,
-  scheduled_at TIMESTAMP,
-  started_at TIMESTAMP,
-  lateness_ms DOUBLE,
-  error VARCHAR,
-  error_class SYMBOL CAPACITY 256,
-  run_id VARCHAR,
-  received_at TIMESTAMP
-) TIMESTAMP(ts) PARTITION BY DAY TTL ${RAW_TTL} WAL
-DEDUP UPSERT KEYS(ts, event_id, scheduler_name, job_name)`;
 
 function pageView(table: 'page_navigation' | 'page_scrape', unit: '1h' | '1d'): string {
   const items =
@@ -163,25 +107,9 @@ function fieldCoverageView(unit: '1h' | '1d'): string {
 
 // A finished scraper run: ts = its end, duration_ms = end - started_at. worst_field is the field
 // with the lowest fill rate over the run (null without coverage), so a table of runs needs no join.
-const scraperRun = `CREATE TABLE IF NOT EXISTS scraper_run (
-  ts TIMESTAMP,
-  event_id VARCHAR,
-  scraper SYMBOL CAPACITY 1024,
-  outcome SYMBOL CAPACITY 8,
-  worst_field SYMBOL CAPACITY 4096,
-  error_class SYMBOL CAPACITY 256,
-  run_id VARCHAR,
-  started_at TIMESTAMP,
-  duration_ms DOUBLE,
-  pages LONG,
-  items LONG,
-  errors LONG,
-  worst_fill_pct DOUBLE,
-  error VARCHAR,
-  received_at TIMESTAMP
-) TIMESTAMP(ts) PARTITION BY MONTH TTL ${RUN_TTL} WAL
-DEDUP UPSERT KEYS(ts, event_id, scraper)`;
-
+// A finished scraper run (registry: SCRAPER_RUN): ts = its end, duration_ms = end - started_at.
+// worst_field is the field with the lowest fill rate over the run (null without coverage), so a
+// table of runs needs no join.
 const scraperRunField = `CREATE TABLE IF NOT EXISTS scraper_run_field (
   ts TIMESTAMP,
   event_id VARCHAR,
@@ -198,9 +126,7 @@ export const SCHEMA_VERSIONS: readonly SchemaVersion[] = Object.freeze([
     version: 1,
     description: 'raw event tables with TTL and dedup; hourly and daily materialized views',
     statements: [
-      pageNavigation,
-      pageScrape,
-      schedulerRun,
+      ...rawTableStatements(1),
       pageView('page_navigation', '1h'),
       pageView('page_navigation', '1d'),
       pageView('page_scrape', '1h'),
@@ -217,7 +143,7 @@ export const SCHEMA_VERSIONS: readonly SchemaVersion[] = Object.freeze([
       fieldCoverage,
       fieldCoverageView('1h'),
       fieldCoverageView('1d'),
-      scraperRun,
+      ...rawTableStatements(2),
       scraperRunField,
     ],
   },

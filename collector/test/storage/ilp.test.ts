@@ -8,6 +8,7 @@ import {
 } from '../../src/storage/ilp';
 import { ILP_PROTOCOL_VERSION } from '../../src/storage/questdb';
 import { encodeRows, writeRows } from '../../src/storage/rows';
+import { writeRowsV1 } from './fixtures/v1-rows';
 
 // The collector's encoder must write exactly the bytes of the client's buffer: the same rows go
 // through both and the bytes are compared, for randomized events full of characters ILP escapes.
@@ -197,6 +198,24 @@ describe('ILP text encoder', () => {
       }
     }
     expect(rows).toBeGreaterThan(5_000);
+  });
+
+  it('writes, from the event registry, the bytes of the hand-written version-1 mapping', () => {
+    let rows = 0;
+    for (const seed of [7, 99, 2027]) {
+      const gen = generator(seed);
+      for (let batch = 0; batch < 40; batch++) {
+        const events = Array.from({ length: 1 + gen.int(60) }, (_, i) => gen.event(i));
+        const receivedAtMs = gen.epochMs();
+        const v1 = new IlpTextEncoder();
+        writeRowsV1(v1, events, receivedAtMs);
+        expect(encodeRows(events, receivedAtMs).toString('utf8')).toBe(
+          v1.toBuffer().toString('utf8'),
+        );
+        rows += events.length;
+      }
+    }
+    expect(rows).toBeGreaterThan(2_000);
   });
 
   it('escapes what the client escapes and nothing else', () => {

@@ -78,7 +78,10 @@ const config = (env: { development?: boolean } = {}): Configuration => {
     },
     resolve: {
       extensions: ['.ts', '.tsx', '.js', '.jsx'],
-      alias: { '@scrapewatch/protocol$': path.join(repositoryRoot, 'protocol/src/index.ts') },
+      // Only the dependency-free core: the full package (TypeBox, ajv) must never reach the browser.
+      alias: {
+        '@scrapewatch/protocol/core$': path.join(repositoryRoot, 'protocol/src/core.ts'),
+      },
     },
     module: {
       rules: [

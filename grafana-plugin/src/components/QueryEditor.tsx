@@ -16,7 +16,7 @@ import {
   type EventKind,
   type LiveAggregate,
   type LiveField,
-} from '@scrapewatch/protocol';
+} from '@scrapewatch/protocol/core';
 import { useEffect, useMemo, useState, type ChangeEvent } from 'react';
 import type { LiveDataSource } from '../datasource';
 import { DEFAULT_WINDOW_MS, type LiveDataSourceOptions, type LiveQuery } from '../types';

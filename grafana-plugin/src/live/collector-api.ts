@@ -5,7 +5,7 @@ import {
   type HistoryQuery,
   type HistoryResponse,
   type ScrapersResponse,
-} from '@scrapewatch/protocol';
+} from '@scrapewatch/protocol/core';
 import { lastValueFrom } from 'rxjs';
 
 /** A failed call to the collector: HTTP status (0 when the browser got no answer) and the collector's error code. */

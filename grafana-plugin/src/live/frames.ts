@@ -5,7 +5,12 @@ import {
   type FieldConfig,
   type QueryResultMetaNotice,
 } from '@grafana/data';
-import type { AcceptedEvent, EventKind, LiveAggregate, LiveField } from '@scrapewatch/protocol';
+import type {
+  AcceptedEvent,
+  EventKind,
+  LiveAggregate,
+  LiveField,
+} from '@scrapewatch/protocol/core';
 import type { ScraperSelection } from './scrapers';
 import { eventFields, eventScraper, eventTimeMs, eventValue, isFieldless } from './values';
 

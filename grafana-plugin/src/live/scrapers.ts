@@ -1,4 +1,4 @@
-import { WILDCARD_CHANNEL } from '@scrapewatch/protocol';
+import { WILDCARD_CHANNEL } from '@scrapewatch/protocol/core';
 
 /** Every scraper, or exactly these (sorted, unique). */
 export type ScraperSelection = { all: true } | { all: false; names: string[] };

@@ -6,7 +6,7 @@ import {
   type StreamBatchMessage,
   type StreamServerMessage,
   type SubscribeMessage,
-} from '@scrapewatch/protocol';
+} from '@scrapewatch/protocol/core';
 import { backoffDelayMs, type BackoffOptions } from './backoff';
 
 export type ConnectionState =

@@ -1,5 +1,5 @@
 import type { DataFrame } from '@grafana/data';
-import type { AcceptedEvent } from '@scrapewatch/protocol';
+import type { AcceptedEvent } from '@scrapewatch/protocol/core';
 import {
   aggregateColumns,
   buildAggregateFrame,

@@ -4,7 +4,7 @@ import {
   type AcceptedEvent,
   type HistoryQuery,
   type HistoryResponse,
-} from '@scrapewatch/protocol';
+} from '@scrapewatch/protocol/core';
 import { Observable } from 'rxjs';
 import { withNotices, type ResolvedQuery } from './frames';
 import { channelsFor } from './scrapers';

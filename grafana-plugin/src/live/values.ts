@@ -1,45 +1,18 @@
-import type { AcceptedEvent, LiveAggregate, LiveField } from '@scrapewatch/protocol';
+import { channelOf, eventSucceeded, liveValueOf } from '@scrapewatch/protocol/core';
+import type { AcceptedEvent, LiveAggregate, LiveField } from '@scrapewatch/protocol/core';
 
 /** Event time in epoch ms: the scraper's `recordedAt`, the designated timestamp in storage too. */
 export function eventTimeMs(event: AcceptedEvent): number {
   return event.recordedAt;
 }
 
-/**
- * The event's scraper (its live channel and `scraper` column): the rule of the protocol's
- * `channelOf`, restated because importing it would pull the TypeBox schemas beside it into the
- * browser bundle. A test keeps the two equal.
- */
-export function eventScraper(event: AcceptedEvent): string {
-  if (event.type === 'scheduler_run') return event.scraperSource ?? event.schedulerName;
-  return event.scraperSource;
-}
-
-export function eventSucceeded(event: AcceptedEvent): boolean {
-  if (event.type === 'scheduler_run') {
-    return event.success ?? event.status === 'success';
-  }
-  if (event.type === 'scraper_run') return event.outcome === 'success';
-  return event.success;
-}
-
-/** The plotted value of `field` for one event; null when the kind has no such value. */
-export function eventValue(event: AcceptedEvent, field: LiveField): number | null {
-  switch (field) {
-    case 'duration':
-      if (event.type === 'page_navigation') return event.navigationDurationMs;
-      if (event.type === 'page_scrape') return event.scrapeDurationMs;
-      if (event.type === 'scraper_run') return event.recordedAt - event.startedAt;
-      return event.durationMs;
-    case 'items':
-      if (event.type === 'scraper_run') return event.items;
-      return event.type === 'page_scrape' ? event.itemsExtracted : null;
-    case 'retries':
-      return event.type === 'page_navigation' ? event.retryCount : null;
-    case 'success':
-      return eventSucceeded(event) ? 1 : 0;
-  }
-}
+// An event's scraper (its live channel and `scraper` column), its success and its plotted values
+// are the protocol's own (its dependency-free core, derived from the event registry).
+export {
+  channelOf as eventScraper,
+  eventSucceeded,
+  liveValueOf as eventValue,
+} from '@scrapewatch/protocol/core';
 
 /** Field coverage of an event (`fields` of page_scrape and scraper_run), or undefined. */
 export function eventFields(event: AcceptedEvent): Readonly<Record<string, number>> | undefined {
@@ -112,7 +85,7 @@ export function aggregateEvents(
     case 'sum':
       return numbers(events, field).reduce((sum, v) => sum + v, 0);
     case 'distinct_scrapers':
-      return new Set(events.map(eventScraper)).size;
+      return new Set(events.map(channelOf)).size;
   }
 }
 
@@ -130,7 +103,7 @@ export function isFieldless(aggregate: LiveAggregate): boolean {
 function numbers(events: readonly AcceptedEvent[], field: LiveField): number[] {
   const out: number[] = [];
   for (const event of events) {
-    const value = eventValue(event, field);
+    const value = liveValueOf(event, field);
     if (value !== null) out.push(value);
   }
   return out;

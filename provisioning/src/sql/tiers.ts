@@ -70,11 +70,6 @@ export const MEASURES = Object.freeze({
     raw: 'avg(duration_ms)',
     rollup: 'sum(sum_duration_ms) / sum(events)',
   },
-  maxDurationMs: {
-    name: 'max_duration_ms',
-    raw: 'max(duration_ms)',
-    rollup: 'max(max_duration_ms)',
-  },
   retries: { name: 'retries', raw: 'sum(retry_count)', rollup: 'sum(retries)' },
   items: { name: 'items_extracted', raw: 'sum(items_extracted)', rollup: 'sum(items_extracted)' },
   /** Over field_coverage and its views (both carry `filled` and `items`). */

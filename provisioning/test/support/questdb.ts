@@ -1,5 +1,5 @@
 import { Client, types } from 'pg';
-import { SCHEMA_VERSIONS } from '../../../collector/src/storage/schema';
+import { SCHEMA_VERSIONS } from '@scrapewatch/collector';
 
 /** A statement through QuestDB's REST `/exec`; rejects with the server's message. */
 export async function exec(httpUrl: string, sql: string): Promise<unknown> {
