@@ -26,11 +26,12 @@ describe('the prerequisite check', () => {
       ['Java 17 or newer', 'not found', 'openjdk-17-jre-headless'],
       ['Maven', 'not found', 'maven'],
       ['docker-compose', 'not found', 'docker-compose'],
+      ['Python 3 with venv', 'not found', 'python3-venv'],
     ]);
     const message = describeMissing(missing);
-    expect(message).toContain('lacks 3 prerequisites');
+    expect(message).toContain('lacks 4 prerequisites');
     expect(message).toContain(
-      'sudo apt-get install -y openjdk-17-jre-headless maven docker-compose',
+      'sudo apt-get install -y openjdk-17-jre-headless maven docker-compose python3-venv',
     );
   });
 
