@@ -7,7 +7,7 @@ import { createTokenVerifier } from './auth/tokens';
 import type { CollectorConfig } from './config';
 import { createApp } from './http/app';
 import { createAuthenticator } from './http/auth';
-import { rejectUpgrade } from './http/upgrade';
+import { rejectUpgrade } from './ws/reject';
 import { createWsIngest } from './http/ws-ingest';
 import { createIngestPipeline } from './ingest/pipeline';
 import { createRateLimiter } from './ingest/rate-limit';
@@ -95,6 +95,7 @@ export function createCollector(
     logger: logger.child({ component: 'ws-ingest' }),
     heartbeatIntervalMs: config.live.heartbeatIntervalMs,
     closeGraceMs: config.timeouts.wsCloseGraceMs,
+    allowedOrigins: config.allowedOrigins,
   });
 
   const server = http.createServer(app);

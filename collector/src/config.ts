@@ -18,6 +18,8 @@ export interface IngestOptions {
   readonly rateLimitEventsPerSecond: number;
   /** Bucket size of the rate limit: the burst a token may send at once (SCRAPEWATCH_RATE_LIMIT_BURST_EVENTS). */
   readonly rateLimitBurstEvents: number;
+  /** Most open WS /v1/ingest connections (SCRAPEWATCH_MAX_INGEST_CONNECTIONS). */
+  readonly maxWsConnections: number;
 }
 
 /** Bounds on slow clients and on shutdown. */
@@ -71,6 +73,7 @@ export const DEFAULT_INGEST_OPTIONS = Object.freeze({
   maxFutureMs: LIMITS.defaultMaxFutureMs,
   rateLimitEventsPerSecond: 50_000,
   rateLimitBurstEvents: 100_000,
+  maxWsConnections: 10_000,
 } satisfies IngestOptions);
 
 export const DEFAULT_TIMEOUT_OPTIONS = Object.freeze({
@@ -332,6 +335,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<CollectorConfig> {
         read,
         'SCRAPEWATCH_RATE_LIMIT_BURST_EVENTS',
         d.rateLimitBurstEvents,
+        1,
+      ),
+      maxWsConnections: integer(
+        read,
+        'SCRAPEWATCH_MAX_INGEST_CONNECTIONS',
+        d.maxWsConnections,
         1,
       ),
     },

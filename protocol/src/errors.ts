@@ -119,6 +119,11 @@ export const ERRORS = Object.freeze({
     message: 'The subscriber read too slowly; its unsent bytes passed the bound.',
   },
   ABUSE: { wsClose: 4429, message: 'Too many invalid messages; the socket is closed.' },
+  TOO_MANY_CONNECTIONS: {
+    status: 503,
+    wsClose: 4503,
+    message: 'The endpoint holds its maximum of connections.',
+  },
   HEARTBEAT_TIMEOUT: { wsClose: 4408, message: 'The peer did not answer pings in time.' },
 });
 

@@ -1,22 +1,16 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import { ERRORS, ScrapewatchError, type IngestAck } from '@scrapewatch/protocol';
-import {
-  bearerSubprotocol,
-  bearerWithoutStreamSubprotocol,
-  selectSubprotocol,
-} from '../auth/subprotocol';
-import { bearerToken, type TokenScope } from '../auth/tokens';
+import type { TokenScope } from '../auth/tokens';
 import type { IngestOptions } from '../config';
 import { decodeUtf8, envelopeId, parseJsonDocument, payloadItems } from '../ingest/parse';
 import type { IngestPipeline } from '../ingest/pipeline';
 import type { IngestMetrics } from '../observability/metrics';
 import type { Authenticator } from './auth';
 import { asScrapewatchError } from './errors';
-import { rejectUpgrade } from './upgrade';
-import { nameOversizeClose } from './ws-close-reason';
+import { createWsGate, waitFor } from '../ws/gate';
 
 export interface WsIngestDeps {
   readonly options: IngestOptions;
@@ -28,10 +22,12 @@ export interface WsIngestDeps {
   readonly heartbeatIntervalMs: number;
   /** close() waits this long for pending acks, then as long for close handshakes. */
   readonly closeGraceMs: number;
+  /** Browser origins allowed to open the socket; a request without Origin is admitted. */
+  readonly allowedOrigins: readonly string[];
 }
 
 export interface WsIngest {
-  /** The server routes upgrades for /v1/ingest here. */
+  /** The server routes upgrades for /v1/ingest here (through the WebSocket gate). */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Answers new messages SHUTTING_DOWN, waits for pending acks, then closes every socket (1001). */
   close(): Promise<void>;
@@ -44,17 +40,9 @@ const MAX_UNSENT_ACK_BYTES = 1024 * 1024;
 
 interface Connection {
   readonly scope: TokenScope;
-  alive: boolean;
   pending: number;
   /** Acks go out in message order: each waits for the one before. */
   tail: Promise<void>;
-}
-
-/** The ingest token: `Authorization: Bearer` (non-browser clients) or the `bearer.<token>` subprotocol. */
-function presentedToken(req: IncomingMessage): string | undefined {
-  const fromHeader = bearerToken(req.headers.authorization);
-  if (fromHeader !== undefined) return fromHeader;
-  return bearerSubprotocol(req.headers['sec-websocket-protocol']);
 }
 
 function rawBytes(data: RawData): Buffer {
@@ -71,14 +59,6 @@ export function createWsIngest(deps: WsIngestDeps): WsIngest {
   const { options, pipeline, metrics, logger } = deps;
   const connections = new Map<WebSocket, Connection>();
   let closing = false;
-
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: options.maxBodyBytes,
-    perMessageDeflate: false,
-    clientTracking: false,
-    handleProtocols: selectSubprotocol,
-  });
 
   async function handleMessage(bytes: Buffer, scope: TokenScope): Promise<IngestAck> {
     let id: string | number | undefined;
@@ -133,79 +113,38 @@ export function createWsIngest(deps: WsIngestDeps): WsIngest {
   }
 
   function onConnection(ws: WebSocket, scope: TokenScope): void {
-    const connection: Connection = { scope, alive: true, pending: 0, tail: Promise.resolve() };
+    const connection: Connection = { scope, pending: 0, tail: Promise.resolve() };
     connections.set(ws, connection);
-    nameOversizeClose(ws);
     ws.on('message', (data) => onMessage(ws, connection, data));
-    ws.on('pong', () => {
-      connection.alive = true;
-    });
     // ws reports protocol violations (e.g. a message over maxPayload: close 1009) here.
     ws.on('error', (error) => logger.debug({ err: error }, 'ingest socket error'));
     ws.on('close', () => connections.delete(ws));
   }
 
-  const heartbeat = setInterval(() => {
-    for (const [ws, connection] of connections) {
-      if (!connection.alive) {
-        ws.terminate();
-        continue;
-      }
-      connection.alive = false;
-      ws.ping();
-    }
-  }, deps.heartbeatIntervalMs);
-  heartbeat.unref();
+  const gate = createWsGate(
+    {
+      allowedOrigins: deps.allowedOrigins,
+      maxConnections: options.maxWsConnections,
+      capacityCode: 'TOO_MANY_CONNECTIONS',
+      heartbeatIntervalMs: deps.heartbeatIntervalMs,
+      maxPayloadBytes: options.maxBodyBytes,
+      closeGraceMs: deps.closeGraceMs,
+    },
+    {
+      // The token is judged at the upgrade: a missing or wrong one is refused with 401.
+      authenticate: (token) => deps.authenticate(token),
+      onConnection,
+    },
+    logger,
+  );
 
   return {
-    handleUpgrade(req, socket, head) {
-      if (closing) {
-        rejectUpgrade(socket, new ScrapewatchError('SHUTTING_DOWN', undefined, [], 1));
-        return;
-      }
-      if (bearerWithoutStreamSubprotocol(req.headers['sec-websocket-protocol'])) {
-        rejectUpgrade(socket, new ScrapewatchError('SUBPROTOCOL_REQUIRED'));
-        return;
-      }
-      let scope: TokenScope;
-      try {
-        scope = deps.authenticate(presentedToken(req));
-      } catch (error) {
-        rejectUpgrade(socket, asScrapewatchError(error, logger));
-        return;
-      }
-      wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, scope));
-    },
+    handleUpgrade: (req, socket, head) => gate.handleUpgrade(req, socket, head),
     async close() {
       closing = true;
-      clearInterval(heartbeat);
-      const open = [...connections];
-      await waitFor(Promise.all(open.map(([, connection]) => connection.tail)), deps.closeGraceMs);
-      const closed = open.map(
-        ([ws]) =>
-          new Promise<void>((resolve) => {
-            if (ws.readyState === ws.CLOSED) {
-              resolve();
-              return;
-            }
-            ws.once('close', () => resolve());
-            ws.close(ERRORS.SHUTTING_DOWN.wsClose, 'SHUTTING_DOWN');
-          }),
+      await gate.close(() =>
+        waitFor(Promise.all([...connections.values()].map((c) => c.tail)), deps.closeGraceMs),
       );
-      await waitFor(Promise.all(closed), deps.closeGraceMs);
-      for (const [ws] of open) ws.terminate();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
-}
-
-/** Resolves when `promise` settles or after `timeoutMs`, whichever comes first. */
-async function waitFor(promise: Promise<unknown>, timeoutMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, timeoutMs);
-    timer.unref();
-  });
-  await Promise.race([promise.then(() => undefined), deadline]);
-  clearTimeout(timer);
 }

@@ -2,7 +2,7 @@ import type http from 'node:http';
 import type stream from 'node:stream';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { WebSocket, WebSocketServer, type RawData, type ServerOptions } from 'ws';
+import { WebSocket, type RawData } from 'ws';
 import {
   ERRORS,
   EVENT_KINDS,
@@ -18,7 +18,7 @@ import {
   type StreamWireVersion,
   type SubscribedMessage,
 } from '@scrapewatch/protocol';
-import { bearerToken, scopeAllows, type TokenScope } from '../auth/tokens';
+import { scopeAllows, type TokenScope } from '../auth/tokens';
 import { createBatcher, type PendingBatch } from './batcher';
 import { buildFrames } from './frames';
 import { GroupIndex, type Group } from './groups';
@@ -27,13 +27,7 @@ import { createLiveMetrics } from './metrics';
 import { resolveLiveOptions, type LiveOptions } from './options';
 import { planReplay } from './replay';
 import { ReplayRing, type SealedBatch } from './replay-ring';
-import {
-  bearerSubprotocol,
-  bearerWithoutStreamSubprotocol,
-  selectSubprotocol,
-} from '../auth/subprotocol';
-import { nameOversizeClose } from '../http/ws-close-reason';
-import { createOriginCheck, rejectUpgrade } from './upgrade';
+import { createWsGate } from '../ws/gate';
 import { createTicker } from './ticker';
 
 export interface LiveHubDeps {
@@ -51,7 +45,7 @@ export interface LiveHub {
    * caller's turn, at the next tick (see createTicker).
    */
   publish(events: readonly AcceptedEvent[]): void;
-  /** The HTTP server routes upgrades for /v1/stream here. */
+  /** The HTTP server routes upgrades for /v1/stream here (through the WebSocket gate). */
   handleUpgrade(req: http.IncomingMessage, socket: stream.Duplex, head: Buffer): void;
   /** Open connections on /v1/stream, subscribed or still to subscribe. */
   readonly subscriberCount: number;
@@ -82,8 +76,6 @@ interface Subscriber {
    */
   held: SealedBatch[] | undefined;
   heldBytes: number;
-  /** Cleared at each ping, set by a pong or any message. */
-  alive: boolean;
   invalidMessages: number;
   /** Auth deadline, cleared by the first accepted subscribe. */
   deadline: NodeJS.Timeout | undefined;
@@ -111,12 +103,12 @@ const HOLD_ABOVE_BYTES = 256 * 1024;
  * once, kept in its channel's replay ring for resume) and sends every subscriber what it covers as
  * one frame (wire version 2) or one message per batch (version 1), built once per group of
  * identical subscriptions. A socket with too many unsent bytes has its batches held and merged
- * into its next frame; past the bound it is dropped. One shared heartbeat timer.
+ * into its next frame; past the bound it is dropped. Upgrade, origin, capacity, heartbeat and
+ * drain are the WebSocket gate's (ws/gate.ts).
  */
 export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): LiveHub {
   const options = resolveLiveOptions(liveOptions);
   const { logger } = deps;
-  const isOriginAllowed = createOriginCheck(deps.allowedOrigins);
 
   const channels = new Map<string, Channel>();
   const groups = new GroupIndex<Subscriber>();
@@ -128,7 +120,6 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
   const connections = new Set<Subscriber>();
   /** Connections the hub closed or dropped whose close handshake has not finished yet. */
   const closing = new Set<Subscriber>();
-  const idleWaiters: (() => void)[] = [];
 
   /** Sealed batches of all rings in seal order, to evict the globally oldest past the byte budget. */
   let replayOrder: { channel: Channel; seq: number }[] = [];
@@ -137,7 +128,6 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
   /** Batches held by all rings together. */
   let heldTotal = 0;
   let closed = false;
-  let closePromise: Promise<void> | undefined;
 
   const metrics = createLiveMetrics(deps.registry, {
     subscribers: () => connections.size,
@@ -155,20 +145,9 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
     },
   });
 
-  const wss = new WebSocketServer({
-    noServer: true,
-    clientTracking: false,
-    perMessageDeflate: false,
-    maxPayload: options.maxInboundBytes,
-    handleProtocols: selectSubprotocol,
-    closeTimeout: options.closeGraceMs,
-  } as ServerOptions);
-
   const batcher = createBatcher(options);
   const ticker = createTicker(options.tickMs, onTick);
 
-  const heartbeat = setInterval(onHeartbeat, options.heartbeatIntervalMs);
-  heartbeat.unref();
 
   // --- sending -------------------------------------------------------------------------------
 
@@ -412,7 +391,6 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
 
   function onMessage(sub: Subscriber, data: RawData, isBinary: boolean): void {
     if (!sub.active) return;
-    sub.alive = true;
     const frame = Buffer.isBuffer(data)
       ? data
       : Array.isArray(data)
@@ -596,9 +574,6 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
   function onClose(sub: Subscriber): void {
     deactivate(sub);
     closing.delete(sub);
-    if (connections.size === 0 && closing.size === 0) {
-      for (const wake of idleWaiters.splice(0)) wake();
-    }
   }
 
   // --- connections -----------------------------------------------------------------------------
@@ -616,18 +591,17 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
       group: undefined,
       held: undefined,
       heldBytes: 0,
-      alive: true,
       invalidMessages: 0,
       deadline: undefined,
       active: true,
     };
     connections.add(sub);
-    nameOversizeClose(ws);
+    subscribers.set(ws, sub);
     ws.on('message', (data, isBinary) => onMessage(sub, data, isBinary));
-    ws.on('pong', () => {
-      sub.alive = true;
+    ws.on('close', () => {
+      subscribers.delete(ws);
+      onClose(sub);
     });
-    ws.on('close', () => onClose(sub));
     ws.on('error', (err: Error & { code?: string }) => {
       if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH')
         metrics.rejected.inc({ code: 'MESSAGE_TOO_LARGE' });
@@ -647,58 +621,45 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
     sub.deadline.unref();
   }
 
-  /**
-   * One timer for every socket: a peer that has not answered the previous ping is terminated
-   * (it cannot read a close frame); the others are pinged and, once subscribed, get a `heartbeat`
-   * message, serialised once per tick.
-   */
-  function onHeartbeat(): void {
-    try {
-      const beat: HeartbeatMessage = { type: 'heartbeat', timestamp: Date.now() };
-      const bytes = Buffer.from(JSON.stringify(beat), 'utf8');
-      const suspects: Subscriber[] = [];
-      for (const sub of connections) {
-        if (sub.alive) beatOne(sub, bytes);
-        else suspects.push(sub);
-      }
-      // Judged after this turn's I/O: after a stalled event loop a pong may be read but unhandled.
-      if (suspects.length > 0) setImmediate(judgeSuspects, suspects, bytes);
-    } catch (err) {
-      logger.error({ err }, 'live heartbeat failed');
+  /** The gate's heartbeat: a subscribed socket also gets a `heartbeat` message, serialised once per period. */
+  let beatBytes: { at: number; bytes: Buffer } | undefined;
+  function onBeat(ws: WebSocket): void {
+    const sub = subscribers.get(ws);
+    if (sub === undefined || !sub.subscribed) return;
+    const now = Date.now();
+    if (beatBytes === undefined || now - beatBytes.at >= options.heartbeatIntervalMs / 2) {
+      const beat: HeartbeatMessage = { type: 'heartbeat', timestamp: now };
+      beatBytes = { at: now, bytes: Buffer.from(JSON.stringify(beat), 'utf8') };
     }
+    send(sub, beatBytes.bytes);
   }
 
-  function beatOne(sub: Subscriber, bytes: Buffer): void {
-    sub.alive = false;
-    sub.ws.ping();
-    if (sub.subscribed) send(sub, bytes);
-  }
-
-  function judgeSuspects(suspects: readonly Subscriber[], bytes: Buffer): void {
-    for (const sub of suspects) {
-      if (!sub.active) continue;
-      if (sub.alive) {
-        beatOne(sub, bytes);
-        continue;
-      }
-      metrics.heartbeatTerminations.inc();
-      logger.debug({ tokenIndex: sub.scope?.tokenIndex }, 'live peer terminated: no pong');
-      deactivate(sub);
-      sub.ws.terminate();
-    }
-  }
-
-  function waitUntilIdle(timeoutMs: number): Promise<void> {
-    if (connections.size === 0 && closing.size === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      timer.unref();
-      idleWaiters.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  }
+  const subscribers = new Map<WebSocket, Subscriber>();
+  const gate = createWsGate<string | undefined>(
+    {
+      allowedOrigins: deps.allowedOrigins,
+      maxConnections: options.maxSubscribers,
+      capacityCode: 'TOO_MANY_SUBSCRIBERS',
+      heartbeatIntervalMs: options.heartbeatIntervalMs,
+      maxPayloadBytes: options.maxInboundBytes,
+      closeGraceMs: options.closeGraceMs,
+    },
+    {
+      // The token is judged after the upgrade (UNAUTHORIZED closes with 4001): a browser cannot
+      // read an HTTP refusal, only a close code. Without one, `subscribe` may carry it.
+      authenticate: (token) => token,
+      onConnection,
+      onBeat,
+      onRejected: (code) => metrics.rejected.inc({ code }),
+      onTerminated: (ws) => {
+        const sub = subscribers.get(ws);
+        metrics.heartbeatTerminations.inc();
+        logger.debug({ tokenIndex: sub?.scope?.tokenIndex }, 'live peer terminated: no pong');
+        if (sub !== undefined) deactivate(sub);
+      },
+    },
+    logger,
+  );
 
   return {
     publish(events) {
@@ -715,29 +676,7 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
     },
 
     handleUpgrade(req, socket, head) {
-      try {
-        let refusal: ErrorCode | undefined;
-        if (closed) refusal = 'SHUTTING_DOWN';
-        else if (!isOriginAllowed(req.headers.origin)) refusal = 'ORIGIN_NOT_ALLOWED';
-        else if (bearerWithoutStreamSubprotocol(req.headers['sec-websocket-protocol']))
-          refusal = 'SUBPROTOCOL_REQUIRED';
-        else if (connections.size + closing.size >= options.maxSubscribers)
-          refusal = 'TOO_MANY_SUBSCRIBERS';
-        if (refusal !== undefined) {
-          metrics.rejected.inc({ code: refusal });
-          rejectUpgrade(socket, refusal);
-          return;
-        }
-        // Grafana's data source proxy presents the token as an Authorization header; browsers
-        // connecting directly can only offer it as the bearer subprotocol (or in `subscribe`).
-        const bearer =
-          bearerToken(req.headers.authorization) ??
-          bearerSubprotocol(req.headers['sec-websocket-protocol']);
-        wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, bearer));
-      } catch (err) {
-        logger.error({ err }, 'live upgrade failed');
-        socket.destroy();
-      }
+      gate.handleUpgrade(req, socket, head);
     },
 
     get subscriberCount() {
@@ -745,22 +684,16 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
     },
 
     close() {
-      closePromise ??= (async () => {
-        closed = true;
-        clearInterval(heartbeat);
-        ticker.cancel();
+      closed = true;
+      ticker.cancel();
+      return gate.close(() => {
         try {
           deliverTick(true);
         } catch (err) {
           logger.error({ err }, 'live flush at close failed');
         }
-        for (const sub of connections) end(sub, 'SHUTTING_DOWN', false);
-        await waitUntilIdle(options.closeGraceMs);
-        for (const sub of closing) sub.ws.terminate();
-        await waitUntilIdle(options.closeGraceMs);
-        await new Promise<void>((resolve) => wss.close(() => resolve()));
-      })();
-      return closePromise;
+        for (const sub of connections) deactivate(sub);
+      });
     },
   };
 }

@@ -1,16 +1,25 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ScrapewatchError } from '@scrapewatch/protocol';
-import { errorBody } from './errors';
+import { errorBody } from '../http/errors';
 
-/** Refuses a WebSocket upgrade with a plain HTTP answer carrying the coded JSON error. */
+/** A 503 refusal without a figure of its own asks the client to come back after this long. */
+const DEFAULT_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Refuses a WebSocket upgrade with a plain HTTP answer: the code's HTTP status and the same JSON
+ * body as every HTTP error (`{error: {code, message, details}}`); a 503 carries Retry-After.
+ */
 export function rejectUpgrade(socket: Duplex, error: ScrapewatchError): void {
   const status = error.status ?? 400;
   const body = JSON.stringify(errorBody(error));
+  const retryAfterSeconds =
+    error.retryAfterSeconds ?? (status === 503 ? DEFAULT_RETRY_AFTER_SECONDS : undefined);
   const retryAfter =
-    error.retryAfterSeconds === undefined
+    retryAfterSeconds === undefined
       ? ''
-      : `Retry-After: ${Math.ceil(error.retryAfterSeconds)}\r\n`;
+      : `Retry-After: ${Math.max(1, Math.ceil(retryAfterSeconds))}\r\n`;
+  socket.on('error', () => socket.destroy());
   if (!socket.writable) {
     socket.destroy();
     return;
