@@ -338,12 +338,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<CollectorConfig> {
         d.rateLimitBurstEvents,
         1,
       ),
-      maxWsConnections: integer(
-        read,
-        'SCRAPEWATCH_MAX_INGEST_CONNECTIONS',
-        d.maxWsConnections,
-        1,
-      ),
+      maxWsConnections: integer(read, 'SCRAPEWATCH_MAX_INGEST_CONNECTIONS', d.maxWsConnections, 1),
     },
     storage: {
       questdbHttpUrl: url(read, 'SCRAPEWATCH_QUESTDB_HTTP', s.questdbHttpUrl, ['http:', 'https:']),

@@ -34,7 +34,9 @@ interface StreamServer {
   close(): Promise<void>;
 }
 
-async function startStreamServer(): Promise<StreamServer> {
+async function startStreamServer(
+  options: { heartbeatIntervalMs?: number; closes?: Array<{ code: number; reason: string }> } = {},
+): Promise<StreamServer> {
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     res.setHeader('content-type', 'application/json');
@@ -74,7 +76,10 @@ async function startStreamServer(): Promise<StreamServer> {
   wss.on('connection', (ws) => {
     state.connections += 1;
     state.open.add(ws);
-    ws.on('close', () => state.open.delete(ws));
+    ws.on('close', (code, reason) => {
+      state.open.delete(ws);
+      options.closes?.push({ code, reason: reason.toString() });
+    });
     ws.on('message', (data) => {
       const message = JSON.parse(String(data)) as StreamServer['messages'][number];
       state.messages.push(message);
@@ -85,7 +90,7 @@ async function startStreamServer(): Promise<StreamServer> {
             channels: message.channels ?? [],
             kinds: message.kinds ?? null,
             seqs: {},
-            heartbeatIntervalMs: 30_000,
+            heartbeatIntervalMs: options.heartbeatIntervalMs ?? 30_000,
           }),
         );
       }
@@ -172,6 +177,29 @@ describe('one shared socket, torn down completely', () => {
     expect(ds.stream.state).toEqual({ state: 'idle' });
     expect(timers.pending).toBe(0);
     expect(server.connections).toBe(1);
+  });
+
+  it('closes a socket whose collector stopped sending heartbeats with 4408 HEARTBEAT_TIMEOUT', async () => {
+    const closes: Array<{ code: number; reason: string }> = [];
+    const silent = await startStreamServer({ heartbeatIntervalMs: 100, closes });
+    try {
+      const ds = createDataSource({
+        collectorUrl: silent.url,
+        initialBackoffMs: 60_000,
+        maxBackoffMs: 60_000,
+      });
+      const now = Date.now();
+      const subscription = ds
+        .query(queryRequest([target('A', ['alpha'])], now - 60_000, now))
+        .subscribe(() => undefined);
+      await until('subscribed', () => silent.messages.some((m) => m.type === 'subscribe'));
+      // The stand-in never sends a heartbeat: 2.5 periods later the plugin gives up on it.
+      await until('the stale socket closed', () => closes.length > 0);
+      expect(closes[0]).toEqual({ code: 4408, reason: 'HEARTBEAT_TIMEOUT' });
+      subscription.unsubscribe();
+    } finally {
+      await silent.close();
+    }
   });
 
   it('shows a notice while disconnected, and unsubscribing during the backoff clears the retry timer', async () => {

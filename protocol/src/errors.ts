@@ -124,7 +124,11 @@ export const ERRORS = Object.freeze({
     wsClose: 4503,
     message: 'The endpoint holds its maximum of connections.',
   },
-  HEARTBEAT_TIMEOUT: { wsClose: 4408, message: 'The peer did not answer pings in time.' },
+  HEARTBEAT_TIMEOUT: {
+    wsClose: 4408,
+    message:
+      'The collector sent no heartbeat in time; the stream client closed the socket and reconnects.',
+  },
 });
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,19 +1,18 @@
 import type { RequestHandler } from 'express';
 import { ScrapewatchError } from '@scrapewatch/protocol';
+import { createOriginCheck } from '../ws/origin';
 
 /** Browsers may cache a preflight answer this long. */
 const PREFLIGHT_MAX_AGE_S = 600;
 
-export function originAllowed(allowedOrigins: readonly string[], origin: string): boolean {
-  return allowedOrigins.includes('*') || allowedOrigins.includes(origin);
-}
-
 /**
  * CORS for the GET APIs. A request without Origin (not a browser) passes untouched; a browser
  * origin outside the allow-list is refused with ORIGIN_NOT_ALLOWED; preflights may send
- * Authorization (tokens never travel in URLs).
+ * Authorization (tokens never travel in URLs). Origins compare as on the WebSocket endpoints
+ * (createOriginCheck: scheme and host case-insensitive).
  */
 export function cors(allowedOrigins: readonly string[]): RequestHandler {
+  const originAllowed = createOriginCheck(allowedOrigins);
   return (req, res, next) => {
     const origin = req.headers.origin;
     if (origin === undefined) {
@@ -21,7 +20,7 @@ export function cors(allowedOrigins: readonly string[]): RequestHandler {
       return;
     }
     res.vary('Origin');
-    if (!originAllowed(allowedOrigins, origin)) {
+    if (!originAllowed(origin)) {
       throw new ScrapewatchError(
         'ORIGIN_NOT_ALLOWED',
         `Origin ${JSON.stringify(origin)} is not in SCRAPEWATCH_ALLOWED_ORIGINS`,

@@ -148,7 +148,6 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
   const batcher = createBatcher(options);
   const ticker = createTicker(options.tickMs, onTick);
 
-
   // --- sending -------------------------------------------------------------------------------
 
   /** Hands bytes to an open socket; drops the subscriber when its unsent bytes pass the bound. */

@@ -1,11 +1,6 @@
 import http from 'node:http';
 import { WebSocket } from 'ws';
-import {
-  INGEST_TOKEN,
-  STREAM_TOKEN,
-  startCollector,
-  type RunningCollector,
-} from '../e2e/harness';
+import { INGEST_TOKEN, STREAM_TOKEN, startCollector, type RunningCollector } from '../e2e/harness';
 
 // One gate for both WebSocket endpoints: the same origin rule, the same refusal body, a capacity
 // limit each, the same heartbeat termination. Real collector, real sockets.
@@ -23,7 +18,11 @@ interface RawAnswer {
 }
 
 /** One upgrade request; the answer's status, headers and body (a 101 socket is destroyed). */
-function rawUpgrade(url: string, path: string, headers: Record<string, string>): Promise<RawAnswer> {
+function rawUpgrade(
+  url: string,
+  path: string,
+  headers: Record<string, string>,
+): Promise<RawAnswer> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const req = http.request({

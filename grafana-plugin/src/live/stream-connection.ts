@@ -165,7 +165,8 @@ export function createStreamConnection(options: StreamConnectionOptions): Stream
       const ws = socket;
       if (ws === null) return;
       socket = null;
-      ws.close(4408, 'no heartbeat');
+      // The catalogue's HEARTBEAT_TIMEOUT: the collector went silent (no heartbeat, no answer).
+      ws.close(4408, 'HEARTBEAT_TIMEOUT');
       lost(
         heartbeatIntervalMs === null
           ? 'the collector did not answer the subscription in time'
