@@ -105,6 +105,20 @@ describe('the WebSocket gate on /v1/ingest and /v1/stream', () => {
     },
   );
 
+  it('the GET APIs (CORS) compare origins by the same rule', async () => {
+    running = await startCollector({ env: { SCRAPEWATCH_ALLOWED_ORIGINS: ALLOWED_ORIGIN } });
+    const headers = { authorization: `Bearer ${STREAM_TOKEN}` };
+    const mixed = await fetch(`${running.url}/v1/scrapers`, {
+      headers: { ...headers, origin: 'HTTPS://Grafana.Example.COM' },
+    });
+    expect(mixed.status).toBe(200);
+    expect(mixed.headers.get('access-control-allow-origin')).toBe('HTTPS://Grafana.Example.COM');
+    const foreign = await fetch(`${running.url}/v1/scrapers`, {
+      headers: { ...headers, origin: 'https://evil.example.com' },
+    });
+    expect(foreign.status).toBe(403);
+  });
+
   it.each(ENDPOINTS)(
     '$path: past its capacity an upgrade is refused with 503, Retry-After and its code',
     async ({ path, token, capacityCode }) => {
