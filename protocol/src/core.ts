@@ -1,8 +1,21 @@
 // `@scrapewatch/protocol/core`: the part of the protocol with no dependencies (no TypeBox, no
 // ajv), for the Grafana plugin's browser bundle: the event registry, the wire types, the values
 // derived from an event, limits, error codes and the stream and history messages.
-export { EVENT_KINDS, ERROR_CLASSES, SCHEDULER_STATUSES, RUN_OUTCOMES, isEventKind } from './kinds';
-export type { EventKind, KnownErrorClass, SchedulerStatus, RunOutcome } from './kinds';
+export {
+  EVENT_KINDS,
+  ERROR_CLASSES,
+  SCHEDULER_STATUSES,
+  RUN_OUTCOMES,
+  BLOCK_REASONS,
+  isEventKind,
+} from './kinds';
+export type {
+  EventKind,
+  KnownErrorClass,
+  SchedulerStatus,
+  RunOutcome,
+  KnownBlockReason,
+} from './kinds';
 export { LIMITS, NAME_PATTERN, ERROR_CLASS_PATTERN, FIELD_NAME_PATTERN } from './limits';
 export {
   EVENT_REGISTRY,
@@ -18,6 +31,8 @@ export type {
   ColumnType,
   WireType,
   Derivation,
+  CoreDerivation,
+  CollectorDerivation,
   RollupRole,
 } from './registry';
 export type {

@@ -1,5 +1,5 @@
 import type { SchedulerStatus } from './kinds';
-import type { Derivation } from './registry';
+import type { CoreDerivation, Derivation } from './registry';
 import type { AcceptedEvent, MetricEvent, SchedulerRunEvent } from './wire-types';
 
 // Values computed from an event, shared by the collector (storage, live channels) and the
@@ -78,7 +78,7 @@ export type DerivedValue = string | number | boolean | null | undefined;
  * (epoch ms). Values are in wire units (timestamps in epoch ms).
  */
 export const DERIVATIONS: Readonly<
-  Record<Derivation, (event: AcceptedEvent, receivedAtMs: number) => DerivedValue>
+  Record<CoreDerivation, (event: AcceptedEvent, receivedAtMs: number) => DerivedValue>
 > = Object.freeze({
   domain: (event) => ('url' in event ? domainOf(event.url) : null),
   schedulerStatus: (event) => (event.type === 'scheduler_run' ? schedulerStatusOf(event) : null),
@@ -95,3 +95,16 @@ export const DERIVATIONS: Readonly<
   worstFillPct: (event) =>
     event.type === 'scraper_run' ? (worstField(event.fields, event.items)?.fillPct ?? null) : null,
 });
+
+/** The core computation of `derivation`; undefined for one only the collector computes. */
+export function coreDerivation(
+  derivation: Derivation,
+): ((event: AcceptedEvent, receivedAtMs: number) => DerivedValue) | undefined {
+  switch (derivation) {
+    case 'errorFingerprint':
+    case 'errorTemplate':
+      return undefined;
+    default:
+      return DERIVATIONS[derivation];
+  }
+}

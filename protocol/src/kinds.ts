@@ -29,3 +29,17 @@ export type RunOutcome = (typeof RUN_OUTCOMES)[number];
 
 export const SCHEDULER_STATUSES = ['success', 'failed', 'skipped', 'missed'] as const;
 export type SchedulerStatus = (typeof SCHEDULER_STATUSES)[number];
+
+/**
+ * Why a navigation looks blocked, as the SDK's block classifier names it. Users may add their own
+ * reasons (any short token); dashboards and rollups count these and put the rest under "other".
+ */
+export const BLOCK_REASONS = [
+  'rate_limited',
+  'forbidden',
+  'challenge',
+  'captcha',
+  'login_wall',
+  'empty',
+] as const;
+export type KnownBlockReason = (typeof BLOCK_REASONS)[number];

@@ -1,6 +1,6 @@
 import type { EventKind } from './kinds';
 import type { LiveField } from './live-query';
-import { DERIVATIONS, eventSucceeded } from './derive';
+import { coreDerivation, eventSucceeded } from './derive';
 import { EVENT_REGISTRY } from './registry';
 import type { AcceptedEvent, MetricEvent } from './wire-types';
 
@@ -17,9 +17,9 @@ const LIVE_SOURCES: Readonly<Record<EventKind, Partial<Record<LiveField, Source>
         sources[field.live] = (event) => (event as unknown as Record<string, unknown>)[name];
     }
     for (const column of spec.columns) {
-      const derive = column.derive;
+      const derive = column.derive === undefined ? undefined : coreDerivation(column.derive);
       if (column.live !== undefined && derive !== undefined)
-        sources[column.live] = (event) => DERIVATIONS[derive](event as AcceptedEvent, 0);
+        sources[column.live] = (event) => derive(event as AcceptedEvent, 0);
     }
     out[spec.kind] = sources;
   }

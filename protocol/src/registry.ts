@@ -54,8 +54,19 @@ export interface FieldSpec {
 
 export type ColumnType = 'SYMBOL' | 'VARCHAR' | 'DOUBLE' | 'INT' | 'LONG' | 'BOOLEAN' | 'TIMESTAMP';
 
-/** Column values the collector computes instead of copying one wire field. */
-export type Derivation =
+/**
+ * Column values the collector computes instead of copying one wire field: the core ones (also
+ * computed in the browser, see DERIVATIONS in derive.ts), and the collector's own.
+ */
+export type Derivation = CoreDerivation | CollectorDerivation;
+
+/**
+ * Derivations only the collector computes (storage/rows.ts): error fingerprints hash with
+ * node:crypto, which the dependency-free core cannot import.
+ */
+export type CollectorDerivation = 'errorFingerprint' | 'errorTemplate';
+
+export type CoreDerivation =
   | 'domain'
   | 'schedulerStatus'
   | 'schedulerSuccess'
@@ -133,6 +144,22 @@ const ERROR_CLASS = {
   minLength: 1,
   maxLength: LIMITS.maxErrorClassLength,
   pattern: ERROR_CLASS_PATTERN,
+} as const;
+/** Version 3: error fingerprints, on the three raw tables that carry an `error`. */
+const ERROR_FINGERPRINT_COLUMN = {
+  name: 'error_fingerprint',
+  type: 'SYMBOL',
+  capacity: 4096,
+  derive: 'errorFingerprint',
+  since: 3,
+  doc: 'Short stable id of `error_template` (16 hex characters); null without `error`.',
+} as const;
+const ERROR_TEMPLATE_COLUMN = {
+  name: 'error_template',
+  type: 'VARCHAR',
+  derive: 'errorTemplate',
+  since: 3,
+  doc: '`error` with its variable parts (URLs, numbers, ids, quoted text, …) replaced by placeholders and its stack cut; null without `error`.',
 } as const;
 const EVENT_ID = { type: 'string', minLength: 1, maxLength: LIMITS.maxEventIdLength } as const;
 const RUN_ID = { type: 'string', minLength: 1, maxLength: LIMITS.maxRunIdLength } as const;
@@ -246,6 +273,13 @@ export const PAGE_NAVIGATION = {
     },
     { name: 'runId', value: RUN_ID, required: false, nullable: true, doc: DOCS.runId },
     { name: 'eventId', value: EVENT_ID, required: false, nullable: false, doc: DOCS.eventId },
+    {
+      name: 'blockReason',
+      value: ERROR_CLASS,
+      required: false,
+      nullable: true,
+      doc: "Why the page looks blocked, as the SDK's block classifier names it (rate_limited, forbidden, challenge, captcha, login_wall, empty, or a reason of your own); null when it does not.",
+    },
   ],
   columns: [
     TS_COLUMN,
@@ -276,6 +310,9 @@ export const PAGE_NAVIGATION = {
     { name: 'error_class', type: 'SYMBOL', capacity: 256, field: 'errorClass', since: 1 },
     { name: 'run_id', type: 'VARCHAR', field: 'runId', since: 1 },
     RECEIVED_AT_COLUMN,
+    ERROR_FINGERPRINT_COLUMN,
+    ERROR_TEMPLATE_COLUMN,
+    { name: 'block_reason', type: 'SYMBOL', capacity: 64, field: 'blockReason', since: 3 },
   ],
 } as const satisfies KindSpec;
 
@@ -359,6 +396,8 @@ export const PAGE_SCRAPE = {
     { name: 'error_class', type: 'SYMBOL', capacity: 256, field: 'errorClass', since: 1 },
     { name: 'run_id', type: 'VARCHAR', field: 'runId', since: 1 },
     RECEIVED_AT_COLUMN,
+    ERROR_FINGERPRINT_COLUMN,
+    ERROR_TEMPLATE_COLUMN,
   ],
 } as const satisfies KindSpec;
 
@@ -490,6 +529,8 @@ export const SCHEDULER_RUN = {
     { name: 'error_class', type: 'SYMBOL', capacity: 256, field: 'errorClass', since: 1 },
     { name: 'run_id', type: 'VARCHAR', field: 'runId', since: 1 },
     RECEIVED_AT_COLUMN,
+    ERROR_FINGERPRINT_COLUMN,
+    ERROR_TEMPLATE_COLUMN,
   ],
 } as const satisfies KindSpec;
 

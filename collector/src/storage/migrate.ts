@@ -27,8 +27,32 @@ export async function recordedSchemaVersion(client: QuestDBClient): Promise<numb
   return typeof value === 'number' ? value : 0;
 }
 
+const ALTERED_TABLE = /^ALTER TABLE (\w+)/i;
+const WAL_APPLY_DEADLINE_MS = 30_000;
+
+/**
+ * Waits until a WAL table has applied every committed transaction. `ALTER TABLE` on a WAL table
+ * returns once sequenced, before the new column is visible: a view over it must wait.
+ */
+async function walApplied(client: QuestDBClient, table: string): Promise<void> {
+  const until = Date.now() + WAL_APPLY_DEADLINE_MS;
+  for (;;) {
+    const result = await client.exec(
+      `SELECT writerTxn, sequencerTxn FROM wal_tables() WHERE name = ${sqlString(table)}`,
+    );
+    const row = result.dataset?.[0];
+    if (!row || Number(row[0]) >= Number(row[1])) return;
+    if (Date.now() > until) throw new Error(`table ${table}: WAL not applied within 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 async function applyVersion(client: QuestDBClient, version: SchemaVersion): Promise<void> {
-  for (const statement of version.statements) await client.exec(statement);
+  for (const statement of version.statements) {
+    await client.exec(statement);
+    const altered = ALTERED_TABLE.exec(statement)?.[1];
+    if (altered !== undefined) await walApplied(client, altered);
+  }
   // The description comes from schema.ts, never from a user.
   await client.exec(
     `INSERT INTO ${SCHEMA_TABLE} VALUES (${version.version}, now(), ${sqlString(version.description)})`,

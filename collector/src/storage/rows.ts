@@ -3,9 +3,12 @@ import {
   EVENT_REGISTRY,
   domainOf,
   type AcceptedEvent,
+  type CollectorDerivation,
   type ColumnSpec,
+  type Derivation,
   type EventKind,
 } from '@scrapewatch/protocol';
+import { fingerprintError } from '../ingest/fingerprint';
 import { IlpTextEncoder, type IlpRowSink } from './ilp';
 import { DERIVED_TABLES } from './schema';
 
@@ -60,6 +63,34 @@ interface RowPlan {
   readonly designatedField: string;
 }
 
+type Derive = (event: AcceptedEvent, receivedAtMs: number) => Value;
+
+function errorOf(event: AcceptedEvent): string | null | undefined {
+  return 'error' in event ? event.error : undefined;
+}
+
+/** The derivations only the collector computes (the fingerprint memo makes the second one free). */
+const COLLECTOR_DERIVATIONS: Readonly<Record<CollectorDerivation, Derive>> = {
+  errorFingerprint: (event) => {
+    const error = errorOf(event);
+    return error === null || error === undefined ? null : fingerprintError(error).fingerprint;
+  },
+  errorTemplate: (event) => {
+    const error = errorOf(event);
+    return error === null || error === undefined ? null : fingerprintError(error).template;
+  },
+};
+
+function derivationOf(derivation: Derivation): Derive {
+  switch (derivation) {
+    case 'errorFingerprint':
+    case 'errorTemplate':
+      return COLLECTOR_DERIVATIONS[derivation];
+    default:
+      return DERIVATIONS[derivation];
+  }
+}
+
 function rowPlan(kind: EventKind): RowPlan {
   const spec = EVENT_REGISTRY[kind];
   const designatedField = spec.columns.find((column) => column.designated)?.field;
@@ -76,7 +107,7 @@ function rowPlan(kind: EventKind): RowPlan {
       write: WRITE_OF[column.type],
       name: column.name,
       field: column.derive === undefined ? column.field : undefined,
-      derive: column.derive === undefined ? undefined : DERIVATIONS[column.derive],
+      derive: column.derive === undefined ? undefined : derivationOf(column.derive),
     })),
     designatedField,
   };

@@ -121,6 +121,58 @@ const scraperRunField = `CREATE TABLE IF NOT EXISTS scraper_run_field (
 ) TIMESTAMP(ts) PARTITION BY MONTH TTL ${RUN_TTL} WAL
 DEDUP UPSERT KEYS(ts, event_id, scraper, field)`;
 
+/**
+ * The block reasons the version-3 signals views count one by one (the SDK's built-in reasons).
+ * A copy, not protocol's list: an applied version never changes, whatever the list becomes.
+ */
+export const BLOCK_REASON_COLUMNS = [
+  'rate_limited',
+  'forbidden',
+  'challenge',
+  'captcha',
+  'login_wall',
+  'empty',
+] as const;
+
+/**
+ * Block counts and the inputs of cost per item, per scraper and domain (the dedup keys: a view
+ * over a dedup table may group by nothing else, so reasons are columns, not a dimension; reasons
+ * a user added to the classifier count in `other_blocks`). `requests` = navigations + retries.
+ */
+function navigationSignalsView(unit: '1h' | '1d'): string {
+  const retention = unit === '1h' ? `PARTITION BY DAY TTL ${HOURLY_TTL}` : 'PARTITION BY MONTH';
+  const reason = (name: string): string =>
+    `sum(CASE WHEN block_reason = '${name}' THEN 1 ELSE 0 END) ${name}`;
+  return `CREATE MATERIALIZED VIEW IF NOT EXISTS page_navigation_signals_${unit} AS (
+  SELECT ts, scraper, domain,
+    count() events,
+    sum(retry_count) + count() requests,
+    sum(bytes) bytes,
+    sum(CASE WHEN block_reason IS NOT NULL THEN 1 ELSE 0 END) blocked,
+    ${BLOCK_REASON_COLUMNS.map(reason).join(',\n    ')},
+    sum(CASE WHEN block_reason IS NOT NULL AND block_reason NOT IN (${BLOCK_REASON_COLUMNS.map((r) => `'${r}'`).join(', ')}) THEN 1 ELSE 0 END) other_blocks
+  FROM page_navigation SAMPLE BY ${unit}
+) ${retention}`;
+}
+
+/**
+ * Prices for cost per 1,000 items, set by the user with an INSERT (see docs/blocks-errors-cost.md).
+ * The latest row per `scraper` wins; the row of scraper `*` applies to every scraper without one.
+ */
+export const PRICES_TABLE = 'scrapewatch_prices';
+/**
+ * The prices in force until the user sets theirs: 5 per GB of proxy traffic (a middling
+ * residential proxy price), nothing per request, in USD. Inserted at the epoch so any later row wins.
+ */
+export const DEFAULT_PRICES = Object.freeze({ pricePerGb: 5, pricePerRequest: 0, currency: 'USD' });
+const pricesTable = `CREATE TABLE IF NOT EXISTS ${PRICES_TABLE} (
+  ts TIMESTAMP,
+  scraper SYMBOL CAPACITY 1024,
+  price_per_gb DOUBLE,
+  price_per_request DOUBLE,
+  currency SYMBOL CAPACITY 16
+) TIMESTAMP(ts) PARTITION BY YEAR BYPASS WAL`;
+
 export const SCHEMA_VERSIONS: readonly SchemaVersion[] = Object.freeze([
   {
     version: 1,
@@ -145,6 +197,19 @@ export const SCHEMA_VERSIONS: readonly SchemaVersion[] = Object.freeze([
       fieldCoverageView('1d'),
       ...rawTableStatements(2),
       scraperRunField,
+    ],
+  },
+  {
+    version: 3,
+    description:
+      'error fingerprints and templates; block reason on navigations; block and cost signal views; prices',
+    statements: [
+      // error_fingerprint and error_template on the three raw tables, block_reason on navigations.
+      ...rawTableStatements(3),
+      navigationSignalsView('1h'),
+      navigationSignalsView('1d'),
+      pricesTable,
+      `INSERT INTO ${PRICES_TABLE} VALUES (cast(0 as timestamp), '*', ${DEFAULT_PRICES.pricePerGb}.0, ${DEFAULT_PRICES.pricePerRequest}.0, '${DEFAULT_PRICES.currency}')`,
     ],
   },
 ]);

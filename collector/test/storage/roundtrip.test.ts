@@ -95,8 +95,9 @@ describe('storage round trip on the real QuestDB', () => {
       navigationDurationMs: 3000,
       retryCount: 0,
       success: false,
-      error: 'net::ERR_NAME_NOT_RESOLVED',
+      error: 'page.goto: net::ERR_NAME_NOT_RESOLVED at https://gone-7.example/p/31',
       errorClass: 'network',
+      blockReason: 'rate_limited',
       recordedAt: base + 11_000,
       eventId: `${scraper}-nav-bad-url`,
     };
@@ -163,6 +164,8 @@ describe('storage round trip on the real QuestDB', () => {
       error_class: 'SYMBOL',
       run_id: 'VARCHAR',
       received_at: 'TIMESTAMP',
+      error_fingerprint: 'SYMBOL',
+      error_template: 'VARCHAR',
     });
     const navColumns = await sql(
       pgUrl,
@@ -183,6 +186,9 @@ describe('storage round trip on the real QuestDB', () => {
       error_class: 'SYMBOL',
       run_id: 'VARCHAR',
       received_at: 'TIMESTAMP',
+      error_fingerprint: 'SYMBOL',
+      error_template: 'VARCHAR',
+      block_reason: 'SYMBOL',
     });
 
     const navRows = await pollUntil(
@@ -209,6 +215,23 @@ describe('storage round trip on the real QuestDB', () => {
       received_us: String(receivedAtMs * 1000),
     });
     expect(navRows.find((r) => r.event_id === badUrl.eventId)?.domain).toBeNull();
+    // The collector stores the error's template and fingerprint beside it; the SDK's block reason.
+    const [fingerprinted] = await sql(
+      pgUrl,
+      `SELECT error_template, error_fingerprint, block_reason FROM page_navigation WHERE event_id = $1`,
+      [badUrl.eventId],
+    );
+    expect(fingerprinted).toEqual({
+      error_template: 'page.goto: net::ERR_NAME_NOT_RESOLVED at <url>',
+      error_fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/),
+      block_reason: 'rate_limited',
+    });
+    const [clean] = await sql(
+      pgUrl,
+      `SELECT error_template, error_fingerprint, block_reason FROM page_navigation WHERE event_id = $1`,
+      [nav.eventId],
+    );
+    expect(clean).toEqual({ error_template: null, error_fingerprint: null, block_reason: null });
 
     const runs = await pollUntil(
       () =>

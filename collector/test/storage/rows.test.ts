@@ -93,4 +93,28 @@ describe('row mapping', () => {
     );
     expect(lines[2]).toBe('');
   });
+
+  it('adds the error fingerprint (symbol) and template, and the block reason', () => {
+    const event: AcceptedEvent = {
+      type: 'page_navigation',
+      scraperSource: 'shop',
+      url: 'https://shop.example/p/1',
+      navigationDurationMs: 80,
+      retryCount: 0,
+      success: false,
+      error: 'HTTP 429 (blocked) after 3 tries',
+      errorClass: 'blocked',
+      blockReason: 'rate_limited',
+      statusCode: 429,
+      recordedAt: 1702214400000,
+      eventId: 'e3',
+    };
+    const line = encodeRows([event], 1702214402000).toString();
+    expect(line).toMatch(
+      /^page_navigation,scraper=shop,domain=shop\.example,error_class=blocked,error_fingerprint=[0-9a-f]{16},block_reason=rate_limited /,
+    );
+    expect(line).toContain(
+      'error="HTTP 429 (blocked) after 3 tries",error_template="HTTP 429 (blocked) after <n> tries"',
+    );
+  });
 });
