@@ -2,15 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { testQuestDB } from '@scrapewatch/questdb';
 import { ALERT_RULES, type AlertRuleDefinition } from '../src/alerting/rules';
 import { THRESHOLDS } from '../src/alerting/thresholds';
-import {
-  type Instance,
-  type Results,
-  evaluateExpression,
-  ruleStates,
-  tableToNumbers,
-} from './support/expressions';
-import { expandQuestDbMacros } from './support/grafana-interpolation';
-import { applySchema, query } from './support/questdb';
+import type { Instance } from './support/expressions';
+import { applySchema } from './support/questdb';
+import { evaluateRule, ruleByUid } from './support/rules';
 import { type Seed, seed } from './support/seed';
 
 const { httpUrl, pgUrl } = testQuestDB();
@@ -21,29 +15,11 @@ beforeAll(async () => {
   data = await seed(httpUrl, pgUrl, randomBytes(4).toString('hex'));
 }, 300_000);
 
-/** Evaluates a rule the way Grafana's scheduler does at `nowMs`: queries, expressions, states. */
 async function evaluate(rule: AlertRuleDefinition, nowMs = Date.now()): Promise<Instance[]> {
-  const results: Record<string, Results> = {};
-  for (const q of rule.queries) {
-    const sql = expandQuestDbMacros(q.sql, {
-      fromMs: nowMs - q.relativeSeconds * 1000,
-      toMs: nowMs,
-      intervalMs: 60_000,
-    });
-    results[q.refId] = tableToNumbers(await query(pgUrl, sql));
-  }
-  for (const expression of rule.expressions)
-    results[expression.refId] = evaluateExpression(expression, results);
-  const condition = results[rule.condition];
-  if (!condition) throw new Error(`${rule.uid}: condition ${rule.condition} is not computed`);
-  return ruleStates(condition, rule.noDataState);
+  return evaluateRule(pgUrl, rule, nowMs);
 }
 
-function rule(uid: string): AlertRuleDefinition {
-  const found = ALERT_RULES.find((r) => r.uid === uid);
-  if (!found) throw new Error(uid);
-  return found;
-}
+const rule = ruleByUid;
 
 /** State per seeded scraper (other test files' scrapers share the tables and are ignored). */
 async function statesByScraper(uid: string): Promise<Record<string, Instance['state'][]>> {

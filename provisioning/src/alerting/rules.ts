@@ -2,6 +2,7 @@ import { QuestDbFormat } from '../grafana/queries';
 import { SAMPLE_BY, TIME_FILTER, scraperIn, schedulerScraperIn } from '../sql/filters';
 import { DATA_QUALITY_RULES } from './data-quality-rules';
 import { type ExpressionModel, math, reduce, threshold } from './expressions';
+import { blockRate, costBaseline, newFingerprint } from './signal-rules';
 import { THRESHOLDS } from './thresholds';
 
 export type NoDataState = 'OK' | 'NoData' | 'Alerting' | 'KeepLast';
@@ -400,4 +401,7 @@ export const ALERT_RULES: readonly AlertRuleDefinition[] = Object.freeze([
   schedulerFailed,
   schedulerMissedOrLate,
   ...DATA_QUALITY_RULES,
+  blockRate,
+  newFingerprint,
+  costBaseline,
 ]);

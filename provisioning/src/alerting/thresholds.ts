@@ -38,4 +38,22 @@ export const THRESHOLDS = Object.freeze({
     minItems: 20,
     minBaselineItems: 100,
   },
+  /** A domain's share of blocked navigations (any block reason); needs `minNavigations`. */
+  blockRate: { minPct: 20, windowSeconds: 600, minNavigations: 10 },
+  /**
+   * An error fingerprint first seen in the last `newMinutes` (unknown for the `knownSeconds`
+   * before) with at least `minOccurrences` occurrences for one scraper.
+   */
+  newFingerprint: {
+    newMinutes: 15,
+    minOccurrences: 5,
+    knownSeconds: 7 * 24 * 3600,
+    sampleChars: 200,
+  },
+  /**
+   * Cost per 1,000 items over the window against the same scraper's previous 7 days (hourly
+   * views, today's prices); fires at `minRatio` or above. Needs `minItems` now and
+   * `minBaselineItems` then.
+   */
+  costBaseline: { minRatio: 1.5, windowSeconds: 3600, minItems: 50, minBaselineItems: 200 },
 });

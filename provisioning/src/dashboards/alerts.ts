@@ -4,6 +4,7 @@ import { ALERT_RULES } from '../alerting/rules';
 import { GRAFANA_DATASOURCE } from '../grafana/datasources';
 import { QuestDbFormat } from '../grafana/queries';
 import { TIME_FILTER, schedulerScraperIn, scraperIn } from '../sql/filters';
+import { ERRORS_TABLE_SQL } from '../sql/errors';
 import { qdb, sectionDashboard, tablePanel, timeSeriesPanel } from './shared';
 
 export const RECENT_FAILURES_SQL = `SELECT * FROM (
@@ -74,6 +75,19 @@ export function alertsDashboard(): Dashboard {
         height: 10,
         targets: [qdb(RECENT_FAILURES_SQL, QuestDbFormat.Table)],
       }),
+    )
+    .withPanel(
+      tablePanel({
+        id: 3,
+        title: 'Errors',
+        description:
+          'Errors grouped by fingerprint (the message with URLs, ids, numbers, quoted strings and timestamps replaced): first seen (within the 7 days kept raw), last seen, count, scrapers, domains, and the latest message and URL.',
+        width: 24,
+        height: 10,
+        targets: [qdb(ERRORS_TABLE_SQL, QuestDbFormat.Table)],
+      })
+        .overrideByName('first_seen', [{ id: 'unit', value: 'dateTimeFromNow' }])
+        .overrideByName('last_seen', [{ id: 'unit', value: 'dateTimeFromNow' }]),
     )
     .withRow(new dashboard.RowBuilder('Alert rules: measure over time and state history').id(100));
   for (const rule of ALERT_RULES) {

@@ -3,6 +3,7 @@ import { QuestDbFormat } from '../grafana/queries';
 import { SAMPLE_BY, TIME_FILTER, scraperIn } from '../sql/filters';
 import { MEASURES, tieredSeries } from '../sql/tiers';
 import { refreshExemptionNote } from './live-refresh';
+import { BLOCK_RATE_BY_DOMAIN_SQL } from '../sql/blocks';
 import { live, qdb, sectionDashboard, tablePanel, timeSeriesPanel } from './shared';
 
 const RAW = `FROM page_navigation WHERE ${TIME_FILTER} AND ${scraperIn()}`;
@@ -143,6 +144,19 @@ export function navigationDashboard(): Dashboard {
         width: 24,
         height: 8,
         targets: [qdb(TOP_ERROR_CLASSES_SQL, QuestDbFormat.Table)],
+      }),
+    )
+    .withPanel(
+      timeSeriesPanel({
+        id: 8,
+        title: 'Block rate by domain and reason',
+        description:
+          "Share of navigations the SDK classified as blocked, per domain and block reason (stacked: the stack is the domain's block rate; other = reasons added by the user). Raw up to 24 h, hourly view up to 31 days, daily beyond.",
+        width: 24,
+        height: 8,
+        unit: 'percent',
+        stack: true,
+        targets: [qdb(BLOCK_RATE_BY_DOMAIN_SQL, QuestDbFormat.TimeSeries)],
       }),
     )
     .build();

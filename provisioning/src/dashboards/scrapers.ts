@@ -3,6 +3,7 @@ import { QuestDbFormat } from '../grafana/queries';
 import { TIME_FILTER, scraperIn } from '../sql/filters';
 import { MEASURES, tieredSeries } from '../sql/tiers';
 import { runsPanel } from './runs';
+import { COST_BY_DOMAIN_SQL, COST_PER_1000_ITEMS_SQL } from '../sql/cost';
 import { itemsByScraper, qdb, sectionDashboard, tablePanel, timeSeriesPanel } from './shared';
 
 /**
@@ -140,5 +141,31 @@ export function scrapersDashboard(): Dashboard {
         .overrideByName('last_seen', [{ id: 'unit', value: 'dateTimeFromNow' }]),
     )
     .withPanel(runsPanel(6))
+    .withPanel(
+      timeSeriesPanel({
+        id: 7,
+        title: 'Cost per 1,000 items by scraper',
+        description:
+          'Money per 1,000 items per bucket: (requests x price per request + GB x proxy price per GB) / items x 1000, at the prices in the scrapewatch_prices table (currency as set there). Requests are navigations plus retries.',
+        width: 24,
+        height: 8,
+        targets: [qdb(COST_PER_1000_ITEMS_SQL, QuestDbFormat.TimeSeries)],
+      }),
+    )
+    .withPanel(
+      tablePanel({
+        id: 8,
+        title: 'Cost by scraper and domain',
+        description:
+          'Per scraper and domain over the range (raw rows, 7 days): requests (navigations + retries) and bytes per item, and money per 1,000 items at the prices in force.',
+        width: 24,
+        height: 10,
+        sortBy: 'cost_per_1000_items',
+        targets: [qdb(COST_BY_DOMAIN_SQL, QuestDbFormat.Table)],
+      })
+        .overrideByName('bytes_per_item', [{ id: 'unit', value: 'bytes' }])
+        .overrideByName('requests_per_item', [{ id: 'decimals', value: 2 }])
+        .overrideByName('cost_per_1000_items', [{ id: 'decimals', value: 3 }]),
+    )
     .build();
 }

@@ -33,14 +33,16 @@ export interface TieredSeriesSpec {
   /** Series dimension columns, present in the raw table and in both views. */
   readonly groupBy: readonly string[];
   readonly measures: readonly TieredMeasure[];
+  /** Views to read instead of `<table>_1h` and `<table>_1d`, e.g. the navigation signal views. */
+  readonly rollups?: { readonly hourly: string; readonly daily: string };
 }
 
 /** A multi-series time series (time, dimensions, values) over the tier the range selects. */
 export function tieredSeries(spec: TieredSeriesSpec): string {
   const sources: Record<Tier, string> = {
     raw: spec.table,
-    hourly: `${spec.table}_1h`,
-    daily: `${spec.table}_1d`,
+    hourly: spec.rollups?.hourly ?? `${spec.table}_1h`,
+    daily: spec.rollups?.daily ?? `${spec.table}_1d`,
   };
   const branch = (tier: Tier): string => {
     const columns = [

@@ -37,11 +37,11 @@ export interface Seed {
   };
 }
 
-type Row = Record<string, string | number | boolean | null>;
+export type Row = Record<string, string | number | boolean | null>;
 
 const MIN = 60_000;
 
-function insert(table: string, rows: readonly Row[]): string {
+export function insert(table: string, rows: readonly Row[]): string {
   const columns = Object.keys(rows[0]!);
   const values = rows
     .map(
