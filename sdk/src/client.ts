@@ -36,6 +36,8 @@ import {
 } from './track/navigation';
 import { trackScrape, type TrackScrapeOptions } from './track/scrape';
 import { startRun, trackRun, type ScraperRun, type StartRunOptions } from './track/run';
+import { createBlockClassifier } from './track/blocks';
+import { trackFetch, type TrackFetchOptions } from './track/fetch';
 import {
   recordMissedRun,
   trackSchedulerRun,
@@ -69,6 +71,11 @@ export interface Scrapewatch {
     url: string,
     options?: TrackNavigationOptions<R>,
   ): Promise<R | null>;
+  /**
+   * fetch with retries (for HTTP scrapers), recorded as one page_navigation event with status,
+   * bytes and block reason. Resolves with fetch's Response, its body unread.
+   */
+  trackFetch(url: string, init?: RequestInit, options?: TrackFetchOptions): Promise<Response>;
   /** Runs a scrape function, recorded as one page_scrape event. */
   trackScrape<T>(
     url: string,
@@ -111,6 +118,8 @@ export function createScrapewatch(
   deps: ScrapewatchDeps = {},
 ): Scrapewatch {
   const resolved = resolveOptions(options);
+  // One per client: it learns each domain's usual page size for the `empty` rule.
+  const blocks = createBlockClassifier(options.blockRules);
   const nowMs = deps.nowMs ?? Date.now;
   const onError = guarded<[ScrapewatchError, ErrorContext]>(options.onError);
   const delivery = new Delivery(
@@ -153,7 +162,7 @@ export function createScrapewatch(
 
   const openRuns = new Set<ScraperRun>();
   const begin = (runOptions?: StartRunOptions): ScraperRun => {
-    const run = startRun(client, runOptions, nowMs, (ended) => openRuns.delete(ended));
+    const run = startRun(client, runOptions, nowMs, (ended) => openRuns.delete(ended), blocks);
     openRuns.add(run);
     return run;
   };
@@ -166,7 +175,9 @@ export function createScrapewatch(
     startRun: begin,
     trackRun: (fn, runOptions) => trackRun(begin(runOptions), fn),
     recordMissedRun: (jobName, missed) => recordMissedRun(client, jobName, missed),
-    trackNavigation: (page, url, navigation) => trackNavigation(client, page, url, navigation),
+    trackNavigation: (page, url, navigation) =>
+      trackNavigation(client, page, url, navigation, blocks),
+    trackFetch: (url, init, fetchOptions) => trackFetch(client, url, init, fetchOptions, blocks),
     trackScrape: (url, fn, scrape) => trackScrape(client, url, fn, scrape),
     trackSchedulerRun: (jobName, fn, run) => trackSchedulerRun(client, jobName, fn, run),
     flush: (flush) => delivery.flush(flush?.deadlineMs),

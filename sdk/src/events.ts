@@ -20,6 +20,8 @@ export interface NavigationRecord {
   readonly statusCode?: number | null;
   readonly bytes?: number | null;
   readonly errorClass?: string | null;
+  /** Soft-block verdict (rate_limited, forbidden, challenge, captcha, login_wall, empty, or your own). */
+  readonly blockReason?: string | null;
   readonly runId?: string | null;
   /** Default: the client's `scraper`. */
   readonly scraperSource?: string;
@@ -112,7 +114,7 @@ function copyOptional<T extends object, K extends keyof T>(
   return target;
 }
 
-const NAVIGATION_OPTIONAL = ['statusCode', 'bytes', 'errorClass', 'runId'] as const;
+const NAVIGATION_OPTIONAL = ['statusCode', 'bytes', 'errorClass', 'blockReason', 'runId'] as const;
 const SCRAPE_OPTIONAL = ['fields', 'errorClass', 'runId'] as const;
 const SCHEDULER_OPTIONAL = ['scraperSource', 'scrapersRun', 'errorClass', 'runId'] as const;
 const RUN_OPTIONAL = ['fields', 'errorClass'] as const;

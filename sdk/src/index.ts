@@ -25,12 +25,22 @@ export type { TrackScrapeOptions } from './track/scrape';
 export { fieldCoverage, isFilled } from './track/coverage';
 export type { FieldCounts } from './track/coverage';
 export type { TrackSchedulerRunOptions, MissedRunOptions } from './track/scheduler';
+export type { TrackFetchOptions } from './track/fetch';
 export { classifyError, classifyStatus, CAPTCHA_MARKERS } from './track/classify';
-export { ScrapewatchError, ERROR_CLASSES } from '@scrapewatch/protocol';
+export {
+  DEFAULT_BLOCK_RULES,
+  BODY_SAMPLE_CHARS,
+  EMPTY_RATIO,
+  classifyBlock,
+  createBlockClassifier,
+} from './track/blocks';
+export type { BlockRule, BlockSignals, BlockClassifier } from './track/blocks';
+export { ScrapewatchError, ERROR_CLASSES, BLOCK_REASONS } from '@scrapewatch/protocol';
 export type {
   ErrorCode,
   ErrorDetail,
   KnownErrorClass,
   RunOutcome,
+  KnownBlockReason,
   SchedulerStatus,
 } from '@scrapewatch/protocol';

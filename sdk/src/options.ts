@@ -1,4 +1,5 @@
-import type { ScrapewatchError } from '@scrapewatch/protocol';
+import { ERROR_CLASS_PATTERN, LIMITS, type ScrapewatchError } from '@scrapewatch/protocol';
+import type { BlockRule } from './track/blocks';
 
 /** Why events were dropped instead of delivered. */
 export type DropReason =
@@ -69,6 +70,11 @@ export interface ScrapewatchOptions {
   readonly onRetry?: (info: RetryInfo) => void;
   /** Only 'http' (POST /v1/metrics, NDJSON, keep-alive) today. */
   readonly transport?: 'http';
+  /**
+   * Soft-block rules for trackNavigation and trackFetch, tried in order (default
+   * DEFAULT_BLOCK_RULES). Extend with `[yourRule, ...DEFAULT_BLOCK_RULES]`.
+   */
+  readonly blockRules?: readonly BlockRule[];
 }
 
 /** Seams for tests and simulations; production code leaves them alone. */
@@ -121,6 +127,27 @@ function nonNegative(name: string, value: number | undefined, fallback: number):
   return value;
 }
 
+const BLOCK_REASON = new RegExp(ERROR_CLASS_PATTERN);
+
+function checkBlockRules(rules: readonly BlockRule[] | undefined): void {
+  if (rules === undefined) return;
+  if (!Array.isArray(rules)) throw new TypeError('Scrapewatch option blockRules must be an array');
+  rules.forEach((rule: BlockRule, index) => {
+    if (
+      typeof rule?.reason !== 'string' ||
+      !BLOCK_REASON.test(rule.reason) ||
+      rule.reason.length > LIMITS.maxErrorClassLength
+    ) {
+      throw new TypeError(
+        `Scrapewatch option blockRules[${index}].reason must match ${ERROR_CLASS_PATTERN} (at most ${LIMITS.maxErrorClassLength} characters)`,
+      );
+    }
+    if (typeof rule.matches !== 'function') {
+      throw new TypeError(`Scrapewatch option blockRules[${index}].matches must be a function`);
+    }
+  });
+}
+
 /**
  * Checks the options once, at construction: a misconfigured client is a programming error and
  * fails loudly there, whereas recording never throws.
@@ -146,6 +173,7 @@ export function resolveOptions(options: ScrapewatchOptions): ResolvedOptions {
   if (typeof options.scraper !== 'string' || options.scraper === '') {
     throw new TypeError('Scrapewatch option scraper is required');
   }
+  checkBlockRules(options.blockRules);
   const d = DEFAULT_OPTIONS;
   return {
     endpoint: new URL('v1/metrics', base.href.endsWith('/') ? base.href : `${base.href}/`).href,

@@ -158,6 +158,62 @@ describe('wrappers', () => {
     });
   });
 
+  describe('soft blocks', () => {
+    it('trackNavigation records the block reason of each refusal and none for a page', async () => {
+      const page = fetchPage();
+      for (const path of ['/rate-limited', '/captcha', '/blocked', '/challenge', '/members', '/ok'])
+        await sw.trackNavigation(page, `${site.url}${path}`, { retries: 0 });
+      const events = await recorded();
+      expect(
+        events.map((e) => [e['statusCode'], e['blockReason'], e['errorClass'], e['success']]),
+      ).toEqual([
+        [429, 'rate_limited', 'blocked', false],
+        [403, 'captcha', 'captcha', false],
+        [403, 'forbidden', 'blocked', false],
+        [403, 'challenge', 'blocked', false],
+        // fetch followed the redirect: a 200 login page instead of the members page.
+        [200, 'login_wall', 'blocked', false],
+        [200, null, null, true],
+      ]);
+    });
+
+    it('trackFetch classifies fetch answers and hands back the Response unread', async () => {
+      const members = await sw.trackFetch(`${site.url}/members`);
+      expect(members.status).toBe(200);
+      expect(await members.text()).toContain('type="password"');
+      const ok = await sw.trackFetch(`${site.url}/ok`, { headers: { accept: 'text/html' } });
+      expect(await ok.text()).toContain('<li>a</li>');
+      const empty = await sw.trackFetch(`${site.url}/empty`);
+      expect(empty.status).toBe(200);
+      const refused = `http://127.0.0.1:${await closedPort()}/x`;
+      await expect(sw.trackFetch(refused, undefined, { retries: 0 })).rejects.toThrow(
+        'fetch failed',
+      );
+      const events = await recorded();
+      expect(
+        events.map((e) => [e['blockReason'], e['errorClass'], e['success'], e['bytes']]),
+      ).toEqual([
+        ['login_wall', 'blocked', false, 96],
+        [null, null, true, 46],
+        ['empty', 'blocked', false, 0],
+        [undefined, 'network', false, undefined],
+      ]);
+    });
+
+    it('trackFetch retries a 5xx and aborts a slow attempt at timeoutMs', async () => {
+      const flaky = await sw.trackFetch(`${site.url}/flaky/fetch`, undefined, { backoffMs: 5 });
+      expect(flaky.status).toBe(200);
+      await expect(
+        sw.trackFetch(`${site.url}/slow`, undefined, { retries: 0, timeoutMs: 100 }),
+      ).rejects.toThrow();
+      const events = await recorded();
+      expect(events.map((e) => [e['retryCount'], e['success'], e['errorClass']])).toEqual([
+        [2, true, null],
+        [0, false, 'timeout'],
+      ]);
+    });
+  });
+
   describe('trackScrape', () => {
     it('returns the result and records the item count', async () => {
       const items = await sw.trackScrape(`${site.url}/ok`, async () => {

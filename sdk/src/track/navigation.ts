@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KnownErrorClass } from '@scrapewatch/protocol';
+import { BODY_SAMPLE_CHARS, createBlockClassifier, type BlockClassifier } from './blocks';
 import { classifyError, classifyStatus, errorMessage } from './classify';
 import { elapsedMs, monotonicMs, type Recorder } from './recorder';
 
@@ -8,8 +9,10 @@ export interface NavigationResponse {
   status(): number;
   /** Used for `bytes` (content-length) when present. */
   headers?(): Record<string, string>;
-  /** Read only for 403/429/503 answers, to tell a captcha from a plain block. */
+  /** Read for refusals and small or unsized 2xx answers, to detect block pages (see blocks.ts). */
   text?(): Promise<string>;
+  /** The URL the navigation ended on, after redirects (Playwright, Puppeteer and fetch have it). */
+  url?(): string;
 }
 
 /** Anything with Playwright's/Puppeteer's `page.goto` shape. */
@@ -33,14 +36,19 @@ export interface TrackNavigationOptions<R extends NavigationResponse = Navigatio
    * mark the navigation failed, or undefined to use the built-in classification.
    */
   readonly detect?: (response: R) => string | undefined | Promise<string | undefined>;
-  /** Read the body of 403/429/503 answers to detect captcha pages (default true). */
+  /**
+   * Read the body of refusals (4xx/5xx) and of 2xx answers without a content-length or smaller
+   * than 50 kB, to detect block pages (default true). Without it only status, headers and URLs
+   * are classified.
+   */
   readonly inspectBody?: boolean;
   readonly runId?: string;
   readonly scraperSource?: string;
 }
 
 const DEFAULT_RETRY_ON: readonly KnownErrorClass[] = ['timeout', 'network', 'http_5xx'];
-const BODY_SAMPLE_CHARS = 64 * 1024;
+/** 2xx answers at least this large (by content-length) are content, not block pages: not read. */
+const READ_2XX_BELOW_BYTES = 50_000;
 
 function contentLength<R extends NavigationResponse>(response: R): number | null {
   try {
@@ -53,17 +61,44 @@ function contentLength<R extends NavigationResponse>(response: R): number | null
   }
 }
 
-async function bodySample<R extends NavigationResponse>(
+function headersOf<R extends NavigationResponse>(response: R): Record<string, string> {
+  try {
+    return response.headers?.() ?? {};
+  } catch {
+    return {};
+  }
+}
+
+function finalUrlOf<R extends NavigationResponse>(response: R, requested: string): string {
+  try {
+    return response.url?.() || requested;
+  } catch {
+    return requested;
+  }
+}
+
+/** The whole body, when worth reading for block detection (see `inspectBody`). */
+async function bodyOf<R extends NavigationResponse>(
   response: R,
   status: number,
+  declaredBytes: number | null,
 ): Promise<string | undefined> {
-  if (status !== 403 && status !== 429 && status !== 503) return undefined;
-  if (typeof response.text !== 'function') return undefined;
+  const worthReading =
+    status >= 400 ||
+    (status >= 200 &&
+      status < 300 &&
+      (declaredBytes === null || declaredBytes < READ_2XX_BELOW_BYTES));
+  if (!worthReading || typeof response.text !== 'function') return undefined;
   try {
-    return (await response.text()).slice(0, BODY_SAMPLE_CHARS);
+    return await response.text();
   } catch {
     return undefined;
   }
+}
+
+/** The error class of a soft block: captcha pages keep their own class, every other block is `blocked`. */
+function blockErrorClass(reason: string): string {
+  return reason === 'captcha' ? 'captcha' : 'blocked';
 }
 
 /**
@@ -78,6 +113,7 @@ export async function trackNavigation<R extends NavigationResponse>(
   page: NavigablePage<R>,
   url: string,
   options: TrackNavigationOptions<R> = {},
+  blocks: BlockClassifier = createBlockClassifier(),
 ): Promise<R | null> {
   const retries = Math.max(0, Math.floor(options.retries ?? 2));
   const backoffMs = options.backoffMs ?? 1000;
@@ -91,16 +127,29 @@ export async function trackNavigation<R extends NavigationResponse>(
     const startMs = monotonicMs();
     let response: R | null;
     let errorClass: string | undefined;
+    let blockReason: string | undefined;
+    let bytes: number | null = null;
     try {
       response = await page.goto(url, gotoOptions);
       const status = response?.status();
       if (response && status !== undefined) {
+        bytes = contentLength(response);
+        const body =
+          options.inspectBody === false ? undefined : await bodyOf(response, status, bytes);
+        if (bytes === null && body !== undefined) bytes = Buffer.byteLength(body);
+        blockReason = blocks.classify({
+          status,
+          headers: headersOf(response),
+          requestedUrl: url,
+          finalUrl: finalUrlOf(response, url),
+          body: body === undefined ? undefined : body.slice(0, BODY_SAMPLE_CHARS),
+          bytes,
+        });
         errorClass =
           (await options.detect?.(response)) ??
-          classifyStatus(
-            status,
-            options.inspectBody === false ? undefined : await bodySample(response, status),
-          );
+          (blockReason === undefined
+            ? classifyStatus(status, undefined)
+            : blockErrorClass(blockReason));
       }
     } catch (error) {
       durationMs += elapsedMs(startMs);
@@ -134,8 +183,9 @@ export async function trackNavigation<R extends NavigationResponse>(
       success: errorClass === undefined,
       error: errorClass === undefined ? null : `HTTP ${String(status)} (${errorClass})`,
       errorClass: errorClass ?? null,
+      blockReason: blockReason ?? null,
       statusCode: status,
-      bytes: response ? contentLength(response) : null,
+      bytes,
       runId: options.runId,
       scraperSource: options.scraperSource,
     });

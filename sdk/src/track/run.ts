@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { LIMITS, type RunOutcome } from '@scrapewatch/protocol';
 import type { NavigationRecord, ScrapeRecord } from '../events';
 import { classifyError, errorMessage } from './classify';
+import type { BlockClassifier } from './blocks';
 import { trackNavigation, type NavigablePage, type NavigationResponse } from './navigation';
 import type { TrackNavigationOptions } from './navigation';
 import type { Recorder } from './recorder';
@@ -55,6 +56,8 @@ export function startRun(
   options: StartRunOptions = {},
   nowMs: () => number = Date.now,
   onFinish: (run: ScraperRun) => void = () => {},
+  /** The client's block classifier, so a run's navigations share what it learnt of page sizes. */
+  blocks?: BlockClassifier,
 ): ScraperRun {
   const runId = options.runId ?? randomUUID();
   const scraperSource = options.scraperSource;
@@ -99,7 +102,8 @@ export function startRun(
     },
     recordNavigation: (input) => tagged.recordNavigation(input),
     recordScrape: (input) => tagged.recordScrape(input),
-    trackNavigation: (page, url, navigation) => trackNavigation(tagged, page, url, navigation),
+    trackNavigation: (page, url, navigation) =>
+      trackNavigation(tagged, page, url, navigation, blocks),
     trackScrape: (url, fn, scrape) => trackScrape(tagged, url, fn, scrape),
     finish(finish = {}) {
       if (finished) return undefined;

@@ -37,6 +37,25 @@ export async function startSite(): Promise<Site> {
       );
     }
     if (path === '/blocked') return send(403, 'Forbidden');
+    if (path === '/rate-limited') {
+      res.setHeader('retry-after', '30');
+      return send(429, 'Too Many Requests');
+    }
+    if (path === '/members') {
+      res.writeHead(302, { location: '/login?next=%2Fmembers' });
+      return void res.end();
+    }
+    if (path.startsWith('/login')) {
+      return send(
+        200,
+        '<html><head><title>Log in</title></head><body><form><input type="password"></form></body></html>',
+      );
+    }
+    if (path === '/challenge') {
+      res.setHeader('cf-mitigated', 'challenge');
+      return send(403, '<html><head><title>Just a moment...</title></head></html>');
+    }
+    if (path === '/empty') return send(200, '');
     if (path === '/reset') return void res.socket?.destroy();
     if (path === '/slow') return; // never answers
     send(404, 'no such page');
@@ -55,6 +74,7 @@ export async function startSite(): Promise<Site> {
 export interface FetchResponse extends NavigationResponse {
   headers(): Record<string, string>;
   text(): Promise<string>;
+  url(): string;
 }
 
 /** A page object with Playwright's goto shape, built on fetch: honours `timeout` like goto does. */
@@ -76,6 +96,7 @@ export function fetchPage(): NavigablePage<FetchResponse> & {
           status: () => response.status,
           headers: () => Object.fromEntries(response.headers),
           text: () => Promise.resolve(body),
+          url: () => response.url,
         };
       } catch (error) {
         page.lastError = error;
