@@ -17,6 +17,7 @@ import { dashboardTable, evaluateTargets, figuresTable, targetsTable } from './r
 import type { BenchResults, MachineInfo } from './results';
 import {
   runCoverageSuite,
+  runClassifySuite,
   runDashboardSuite,
   runEncodeSuite,
   runFanoutSuite,
@@ -30,7 +31,7 @@ import {
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 /** Scenarios that run in this process, before (and without) QuestDB and the collector. */
-const IN_PROCESS: ReadonlySet<string> = new Set(['encode', 'coverage']);
+const IN_PROCESS: ReadonlySet<string> = new Set(['encode', 'coverage', 'classify']);
 
 function log(message: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -134,6 +135,7 @@ async function main(): Promise<void> {
     // In-process and CPU-bound: first, before QuestDB and the collector take the cores.
     if (options.only.has('encode')) results.encode = runEncodeSuite(options, log);
     if (options.only.has('coverage')) results.coverage = runCoverageSuite(log);
+    if (options.only.has('classify')) results.classify = await runClassifySuite(log);
     if ([...options.only].every((scenario) => IN_PROCESS.has(scenario))) {
       results.collector = {
         available: false,

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 export const SCENARIOS = [
   'encode',
   'coverage',
+  'classify',
   'ingest',
   'fanout',
   'dashboard',
@@ -71,7 +72,7 @@ export interface BenchOptions {
 }
 
 export const USAGE = `npm run bench -- [flags]
-  --only encode,coverage,ingest,fanout,dashboard,memory,slow   scenarios to run (default: all)
+  --only encode,coverage,classify,ingest,fanout,dashboard,memory,slow   scenarios to run (default: all)
   --rows N              rows per ingest variant (default 100000)
   --batch N             events per ingest request / ILP flush / encode call (default 500)
   --senders N           ingest sender processes (default 2)

@@ -26,6 +26,8 @@ export const TARGETS = Object.freeze({
   maxPublisherLagMs: 1_000,
   /** SDK field coverage of 1,000 items x 30 fields, CPU ms per scrape. */
   coverageMsPerScrape: 1,
+  /** Soft-block classification added to one navigation in the SDK. */
+  classifyAddedMicros: 50,
 });
 
 export const fmt = {
@@ -93,6 +95,17 @@ export function evaluateTargets(results: BenchResults): TargetCheck[] {
         check(name, target, `${worst.toFixed(3)} ms`, worst < TARGETS.coverageMsPerScrape),
       );
     }
+  }
+  const classify = results.classify;
+  if (classify) {
+    checks.push(
+      check(
+        'SDK block classification per navigation',
+        `<= ${TARGETS.classifyAddedMicros} µs added`,
+        isUnavailable(classify) ? why(classify) : `${classify.addedMicros.toFixed(1)} µs added`,
+        isUnavailable(classify) ? undefined : classify.addedMicros <= TARGETS.classifyAddedMicros,
+      ),
+    );
   }
   const ingest = results.ingest;
   if (ingest) {
@@ -417,6 +430,19 @@ export function figuresTable(results: BenchResults): string {
         fmt.ratio(coverage.discoveredRatio),
       ]);
     }
+  }
+  const classify = results.classify;
+  if (classify) {
+    rows.push(
+      isUnavailable(classify)
+        ? ['trackNavigation with block rules, one core', 'unavailable', '', '']
+        : [
+            'trackNavigation with block rules, one core',
+            `${classify.withRulesMicros.toFixed(1)} µs/navigation (+${classify.addedMicros.toFixed(1)} µs)`,
+            `${classify.baselineMicros.toFixed(1)} µs status only`,
+            fmt.ratio(classify.ratio),
+          ],
+    );
   }
   const ingest = results.ingest;
   if (ingest) {

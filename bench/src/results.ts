@@ -1,4 +1,5 @@
 import type { CoverageResult } from './scenarios/coverage';
+import type { ClassifyResult } from './scenarios/classify';
 import type { EncodeResult } from './scenarios/encode';
 import type { FanoutResult } from './scenarios/fanout';
 import type { IngestRun } from './scenarios/ingest';
@@ -13,6 +14,7 @@ export interface BenchResults {
   collector: { available: boolean; reason?: string; profileDir?: string; logPath?: string };
   encode?: EncodeResult | Unavailable;
   coverage?: CoverageResult | Unavailable;
+  classify?: ClassifyResult | Unavailable;
   ingest?: IngestResults;
   fanout?: FanoutResults;
   dashboard?: DashboardResults;

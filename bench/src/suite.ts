@@ -17,6 +17,7 @@ import {
   type FanoutSpec,
   type FanoutTarget,
 } from './scenarios/fanout';
+import { DEFAULT_CLASSIFY_SPEC, runClassify, type ClassifyResult } from './scenarios/classify';
 import { DEFAULT_ENCODE_SPEC, runEncode, type EncodeResult } from './scenarios/encode';
 import { DEFAULT_COVERAGE_SPEC, runCoverage, type CoverageResult } from './scenarios/coverage';
 import { runIngest, type IngestRun, type IngestVariant } from './scenarios/ingest';
@@ -80,6 +81,27 @@ export function runCoverageSuite(log: Log): CoverageResult | Unavailable {
       `  named ${result.namedMsPerCall.toFixed(3)} ms/call (${result.namedRatio.toFixed(2)}x the floor), ` +
         `discovered ${result.discoveredMsPerCall.toFixed(3)} ms/call (${result.discoveredRatio.toFixed(2)}x), ` +
         `floor ${result.floorMsPerCall.toFixed(3)} ms/call (CPU time)`,
+    );
+    return result;
+  } catch (error) {
+    log(`  failed: ${errorText(error)}`);
+    return unavailable(`failed: ${errorText(error)}`);
+  }
+}
+
+/** Soft-block classification in the SDK's navigation wrapper, against status-only classification. */
+export async function runClassifySuite(log: Log): Promise<ClassifyResult | Unavailable> {
+  const spec = DEFAULT_CLASSIFY_SPEC;
+  log(
+    `classify: trackNavigation over an in-memory page, built-in block rules vs status only, ` +
+      `${spec.rounds} rounds`,
+  );
+  try {
+    const result = await runClassify(spec);
+    log(
+      `  ${result.withRulesMicros.toFixed(1)} µs vs ${result.baselineMicros.toFixed(1)} µs per navigation: ` +
+        `+${result.addedMicros.toFixed(1)} µs (${result.ratio.toFixed(2)}x); classifier alone ` +
+        `${result.classifierMicros.toFixed(1)} µs per call; ${(result.blockedShare * 100).toFixed(0)}% of the mix blocked`,
     );
     return result;
   } catch (error) {

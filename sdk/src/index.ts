@@ -30,6 +30,7 @@ export { classifyError, classifyStatus, CAPTCHA_MARKERS } from './track/classify
 export {
   DEFAULT_BLOCK_RULES,
   BODY_SAMPLE_CHARS,
+  HEAD_SAMPLE_CHARS,
   EMPTY_RATIO,
   classifyBlock,
   createBlockClassifier,

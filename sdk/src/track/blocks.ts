@@ -15,7 +15,10 @@ export interface BlockSignals {
   readonly requestedUrl: string;
   /** Where the navigation ended, after redirects (the requested URL when unknown). */
   readonly finalUrl: string;
-  /** The first `BODY_SAMPLE_CHARS` of the body, when read. */
+  /**
+   * The start of the body, when read: `BODY_SAMPLE_CHARS` of an error answer, `HEAD_SAMPLE_CHARS`
+   * of any other (block pages are small and say what they are at the top).
+   */
   readonly body: string | undefined;
   /** Body size in bytes (content-length, else the body read), when known. */
   readonly bytes: number | null;
@@ -31,8 +34,14 @@ export interface BlockRule {
   readonly matches: (signals: BlockSignals) => boolean;
 }
 
-/** How much of a body the rules read; block pages are small, markers sit near the top. */
+/** How much of an error answer's body the rules read. */
 export const BODY_SAMPLE_CHARS = 64 * 1024;
+/**
+ * How much of a 1xx-3xx answer's body the rules read: a block page served with 200 is small and
+ * names itself in its head; scanning the rest of every ordinary page would cost more than the
+ * whole navigation wrapper.
+ */
+export const HEAD_SAMPLE_CHARS = 8 * 1024;
 /** A 2xx page below this share of its domain's usual size counts as empty. */
 export const EMPTY_RATIO = 0.1;
 /** Pages of at least this size are real content: widget markers on them are not a block page. */
@@ -42,7 +51,7 @@ const CAPTCHA_WIDGET =
   /g-recaptcha|grecaptcha|recaptcha\/api|h-captcha|hcaptcha\.com|funcaptcha|arkoselabs|geetest|px-captcha|captcha-delivery\.com|cf-turnstile/i;
 const HUMAN_CHECK =
   /are you (?:a )?(?:human|robot)|verify (?:that )?you(?:'re| are) (?:a )?human|not a robot|unusual traffic|security check|press (?:&|and|&amp;) hold|<title>[^<]*captcha/i;
-/** Markers only an interstitial carries: they flag a small 2xx page too. */
+/** Markers only an interstitial carries (Akamai's refusal carries "Reference #18.2d351ab8..."). */
 const CHALLENGE_PAGE =
   /just a moment\.\.\.|checking your browser|cf-chl-|_cf_chl_opt|ddos-guard|sucuri website firewall|incapsula incident|distil_r_blocked|reference #\d+\.[0-9a-f]+/i;
 /**
@@ -54,7 +63,30 @@ const RATE_LIMIT_BODY = /rate limit(?:ed)?|too many requests|slow down/i;
 const LOGIN_PATH =
   /\/(?:log[-_]?in|sign[-_]?in|signin|auth(?:enticate)?|sso|session\/new|checkpoint|accounts?\/(?:login|signin))(?:[/?#.]|$)/i;
 const PASSWORD_FIELD = /<input[^>]+type\s*=\s*["']?password/i;
-const LOGIN_TITLE = /<title>[^<]*\b(?:log ?in|sign ?in)\b/i;
+const LOGIN_TITLE = /<title[^>]*>[^<]*\b(?:log ?in|sign ?in)\b/i;
+/**
+ * One scan that every marker a 1xx-3xx body rule looks for would also match: an ordinary page
+ * (the common case) costs this single pass instead of one per rule.
+ */
+const BODY_HINT =
+  /captcha|arkoselabs|geetest|just a moment|checking your browser|cf-chl-|_cf_chl_opt|ddos-guard|sucuri|incapsula incident|distil_r|reference #|password/i;
+
+const hints = new WeakMap<BlockSignals, boolean>();
+
+/**
+ * Whether the body may hold what a body rule looks for: always for an error answer, else the
+ * result of one `BODY_HINT` scan, cached for the rules of one classification.
+ */
+function bodyMayMatch(s: BlockSignals): boolean {
+  if (s.body === undefined) return false;
+  if (s.status >= 400) return true;
+  let hint = hints.get(s);
+  if (hint === undefined) {
+    hint = BODY_HINT.test(s.body);
+    hints.set(s, hint);
+  }
+  return hint;
+}
 
 function header(s: BlockSignals, name: string): string {
   return s.headers[name] ?? '';
@@ -98,8 +130,10 @@ export const DEFAULT_BLOCK_RULES: readonly BlockRule[] = Object.freeze([
     matches: (s) =>
       /captcha/i.test(header(s, 'x-amzn-waf-action')) ||
       (s.body !== undefined &&
+        (s.status >= 400 || smallPage(s)) &&
+        bodyMayMatch(s) &&
         CAPTCHA_WIDGET.test(s.body) &&
-        (s.status >= 400 || (smallPage(s) && HUMAN_CHECK.test(s.body)))),
+        (s.status >= 400 || HUMAN_CHECK.test(s.body))),
   },
   {
     reason: 'challenge',
@@ -111,6 +145,7 @@ export const DEFAULT_BLOCK_RULES: readonly BlockRule[] = Object.freeze([
       vendorRefusal(s) ||
       (s.body !== undefined &&
         (s.status >= 400 || smallPage(s)) &&
+        bodyMayMatch(s) &&
         (CHALLENGE_PAGE.test(s.body) || (refusal(s) && VENDOR_SCRIPT.test(s.body)))),
   },
   {
@@ -141,6 +176,7 @@ export const DEFAULT_BLOCK_RULES: readonly BlockRule[] = Object.freeze([
       return (
         s.status < 300 &&
         s.body !== undefined &&
+        bodyMayMatch(s) &&
         LOGIN_TITLE.test(s.body) &&
         PASSWORD_FIELD.test(s.body)
       );

@@ -1,6 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KnownErrorClass } from '@scrapewatch/protocol';
-import { BODY_SAMPLE_CHARS, createBlockClassifier, type BlockClassifier } from './blocks';
+import {
+  BODY_SAMPLE_CHARS,
+  HEAD_SAMPLE_CHARS,
+  createBlockClassifier,
+  type BlockClassifier,
+} from './blocks';
 import { classifyError, classifyStatus, errorMessage } from './classify';
 import { elapsedMs, monotonicMs, type Recorder } from './recorder';
 
@@ -142,7 +147,10 @@ export async function trackNavigation<R extends NavigationResponse>(
           headers: headersOf(response),
           requestedUrl: url,
           finalUrl: finalUrlOf(response, url),
-          body: body === undefined ? undefined : body.slice(0, BODY_SAMPLE_CHARS),
+          body:
+            body === undefined
+              ? undefined
+              : body.slice(0, status >= 400 ? BODY_SAMPLE_CHARS : HEAD_SAMPLE_CHARS),
           bytes,
         });
         errorClass =
