@@ -39,6 +39,9 @@ function simulatedNavigation(profile: ScraperProfile) {
       retryCount: attempt,
       success: errorClass === 'ok',
       errorClass: errorClass === 'ok' ? null : errorClass,
+      // What the SDK's block rules name these answers (a 429, a captcha page).
+      blockReason:
+        errorClass === 'blocked' ? 'rate_limited' : errorClass === 'captcha' ? 'captcha' : null,
       statusCode,
       error:
         errorClass === 'ok'
@@ -116,6 +119,7 @@ export async function backfill(
           success: nav.success,
           error: nav.error,
           errorClass: nav.errorClass,
+          blockReason: nav.blockReason,
           statusCode: nav.statusCode,
           bytes: nav.success ? 150_000 + Math.floor(Math.random() * 250_000) : null,
           runId,

@@ -35,6 +35,17 @@ export interface ScraperProfile {
   readonly pagesPerRun?: number;
   /** Goes silent for `forMs` every `everyMs` (a crashed process, a stuck queue). */
   readonly silence?: { readonly everyMs: number; readonly forMs: number };
+  /**
+   * The site starts fighting back: from `rateLimitedAfterMs` a `share` of navigations answer 429
+   * with Retry-After, from `captchaAfterMs` a captcha page instead (soft-block panels and rule).
+   */
+  readonly startsBlocking?: {
+    readonly rateLimitedAfterMs: number;
+    readonly captchaAfterMs: number;
+    readonly share: number;
+  };
+  /** From this time on, some scrapes fail with an error never seen before (new-error rule). */
+  readonly newErrorAfterMs?: number;
 }
 
 const MINUTE = 60_000;
@@ -67,6 +78,8 @@ export const PROFILES: readonly ScraperProfile[] = [
     failures: { timeout: 0.01, network: 0.005, http_5xx: 0.03, http_4xx: 0.005 },
     intervalMs: 3_000,
     silence: { everyMs: 60 * MINUTE, forMs: 17 * MINUTE },
+    // A layout experiment: a quarter of the quote pages lose their table (a new kind of error).
+    newErrorAfterMs: 6 * MINUTE,
   },
   {
     // The slow domain: p95 navigation well above 10 s (the p95 alert), some timeouts.
@@ -79,6 +92,8 @@ export const PROFILES: readonly ScraperProfile[] = [
     itemsMean: 30,
     failures: { timeout: 0.04, network: 0.01, http_5xx: 0.01 },
     intervalMs: 2_000,
+    // Starts rate limiting, then serves captchas (block rate and cost per item rise).
+    startsBlocking: { rateLimitedAfterMs: 4 * MINUTE, captchaAfterMs: 8 * MINUTE, share: 0.35 },
   },
   {
     // Breaks: after a while pages still load but extract nothing (zero-item alerts).
@@ -133,6 +148,20 @@ export function emptyFields(
 export function pageUrl(profile: ScraperProfile, random: () => number = Math.random): string {
   const base = profile.altBaseUrl && random() < 0.5 ? profile.altBaseUrl : profile.baseUrl;
   return `${base}${pick(profile.paths, random)}`;
+}
+
+/** The block the site answers with at demo time `elapsedMs`, if it blocks by then. */
+export function activeBlock(
+  profile: ScraperProfile,
+  elapsedMs: number,
+): 'rate_limited' | 'captcha' | undefined {
+  const blocking = profile.startsBlocking;
+  if (!blocking || elapsedMs < blocking.rateLimitedAfterMs) return undefined;
+  return elapsedMs < blocking.captchaAfterMs ? 'rate_limited' : 'captcha';
+}
+
+export function hasNewError(profile: ScraperProfile, elapsedMs: number): boolean {
+  return profile.newErrorAfterMs !== undefined && elapsedMs >= profile.newErrorAfterMs;
 }
 
 export function isBroken(profile: ScraperProfile, elapsedMs: number): boolean {

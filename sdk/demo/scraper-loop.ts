@@ -1,14 +1,24 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Scrapewatch, ScraperRun } from '@scrapewatch/sdk';
 import { pause, type DemoContext } from './context';
 import { QUOTE_FIELDS, quoteItems } from './items';
-import { emptyFields, isBroken, isSilent, pageUrl, type ScraperProfile } from './profiles';
+import {
+  emptyFields,
+  hasNewError,
+  isBroken,
+  isSilent,
+  pageUrl,
+  type ScraperProfile,
+} from './profiles';
 import { countAround, logNormal } from './random';
 import { simulatedPage } from './simulated-page';
 
 /** Share of successful navigations whose extraction throws (a changed JSON payload). */
 const PARSE_FAILURE_RATE = 0.01;
 const DEFAULT_PAGES_PER_RUN = 10;
+/** Share of scrapes failing with the profile's new error, once it appeared. */
+const NEW_ERROR_RATE = 0.25;
 
 /**
  * One simulated scraper, instrumented the way a real one is: each run (a crawl of a few pages)
@@ -20,7 +30,7 @@ export async function runScraper(
   profile: ScraperProfile,
   ctx: DemoContext,
 ): Promise<void> {
-  const page = simulatedPage(profile, ctx.signal);
+  const page = simulatedPage(profile, ctx.signal, () => ctx.elapsedMs());
   let shortRunDone = false;
   while (!ctx.signal.aborted) {
     if (isSilent(profile, ctx.elapsedMs())) {
@@ -67,6 +77,9 @@ async function crawl(
             await sleep(logNormal(profile.scrapeMedianMs, 0.3));
             if (Math.random() < PARSE_FAILURE_RATE) {
               throw new SyntaxError('Unexpected token < in JSON at position 0');
+            }
+            if (hasNewError(profile, ctx.elapsedMs()) && Math.random() < NEW_ERROR_RATE) {
+              throw new Error(`quote table missing on ${url} (layout experiment ${randomUUID()})`);
             }
             return broken ? [] : quoteItems(Math.max(1, countAround(profile.itemsMean)), empty);
           },

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NavigablePage, NavigationResponse } from '@scrapewatch/sdk';
-import type { Outcome, ScraperProfile } from './profiles';
+import { activeBlock, type Outcome, type ScraperProfile } from './profiles';
 import { logNormal, weighted } from './random';
 
 const CAPTCHA_PAGE =
@@ -15,10 +15,15 @@ function response(
   status: number,
   body: string,
   bytes = Buffer.byteLength(body),
+  extraHeaders: Record<string, string> = {},
 ): SimulatedResponse {
   return {
     status: () => status,
-    headers: () => ({ 'content-type': 'text/html', 'content-length': String(bytes) }),
+    headers: () => ({
+      'content-type': 'text/html',
+      'content-length': String(bytes),
+      ...extraHeaders,
+    }),
     text: () => Promise.resolve(body),
   };
 }
@@ -41,10 +46,18 @@ export function drawLatencyMs(profile: ScraperProfile, random: () => number = Ma
 export function simulatedPage(
   profile: ScraperProfile,
   signal: AbortSignal,
+  elapsedMs: () => number = () => 0,
 ): NavigablePage<SimulatedResponse> {
   return {
     async goto(url: string, options?: { timeout?: number }): Promise<SimulatedResponse | null> {
       const timeoutMs = options?.timeout ?? 30_000;
+      const block = activeBlock(profile, elapsedMs());
+      if (block !== undefined && Math.random() < (profile.startsBlocking?.share ?? 0)) {
+        await sleep(drawLatencyMs(profile) / 3, undefined, { signal });
+        return block === 'rate_limited'
+          ? response(429, '<html>Too Many Requests</html>', undefined, { 'retry-after': '60' })
+          : response(403, CAPTCHA_PAGE);
+      }
       const outcome = drawOutcome(profile);
       const latencyMs = drawLatencyMs(profile);
       if (outcome === 'timeout' || latencyMs > timeoutMs) {

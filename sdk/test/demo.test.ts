@@ -112,8 +112,17 @@ describe('npm run demo against the real collector', () => {
             'page_scrape',
             `scraper = 'yahoo-${suffix}' AND ts > dateadd('m', -1, now())`,
           )) > 0 &&
-          (await count('scheduler_run', `scheduler_name = 'demo-cron-${suffix}'`)) > 0,
-        90_000,
+          (await count('scheduler_run', `scheduler_name = 'demo-cron-${suffix}'`)) > 0 &&
+          // The incidents: webull starts rate limiting, cnbc meets a new error (one template).
+          (await count(
+            'page_navigation',
+            `scraper = 'webull-${suffix}' AND block_reason = 'rate_limited' AND ts > dateadd('m', -1, now())`,
+          )) > 0 &&
+          (await count(
+            'page_scrape',
+            `scraper = 'cnbc-${suffix}' AND error_template = 'Error: quote table missing on <url> (layout experiment <uuid>)'`,
+          )) > 0,
+        120_000,
       );
       // Runs from the backfill and live; yahoo's UK layout change (price never filled there,
       // still filled on its main site) and robinhood's one short run of 3 pages.
