@@ -59,6 +59,29 @@ function firstDetail(item: unknown): ErrorDetail {
   return detail;
 }
 
+describe('blockReason on navigations', () => {
+  it('accepts a short token or null, rejects anything else with a coded detail', () => {
+    for (const blockReason of ['rate_limited', 'captcha', 'geo_fence', null]) {
+      expect(validateEvents([navigation({ blockReason })], opts)).toMatchObject({ ok: true });
+    }
+    expect(validateEvents([navigation({ blockReason: 'Rate Limited' })], opts)).toEqual({
+      ok: false,
+      details: [
+        expect.objectContaining({ index: 0, path: '/blockReason', code: 'INVALID_FORMAT' }),
+      ],
+    });
+    expect(validateEvents([navigation({ blockReason: 'x'.repeat(65) })], opts)).toEqual({
+      ok: false,
+      details: [expect.objectContaining({ path: '/blockReason', code: 'TOO_LONG' })],
+    });
+    // Scrapes have no block reason.
+    expect(validateEvents([scrape({ blockReason: 'captcha' })], opts)).toEqual({
+      ok: false,
+      details: [expect.objectContaining({ path: '/blockReason', code: 'UNKNOWN_FIELD' })],
+    });
+  });
+});
+
 describe('validateEvents', () => {
   it('accepts the seed format of every kind', () => {
     const result = validateEvents(
