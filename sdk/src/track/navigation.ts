@@ -134,8 +134,11 @@ export async function trackNavigation<R extends NavigationResponse>(
     let errorClass: string | undefined;
     let blockReason: string | undefined;
     let bytes: number | null = null;
+    // The navigation's own time: reading the body and classifying it are not the site's.
+    let attemptMs: number | undefined;
     try {
       response = await page.goto(url, gotoOptions);
+      attemptMs = elapsedMs(startMs);
       const status = response?.status();
       if (response && status !== undefined) {
         bytes = contentLength(response);
@@ -160,7 +163,7 @@ export async function trackNavigation<R extends NavigationResponse>(
             : blockErrorClass(blockReason));
       }
     } catch (error) {
-      durationMs += elapsedMs(startMs);
+      durationMs += attemptMs ?? elapsedMs(startMs);
       const thrownClass = classifyError(error);
       if (attempt < retries && retryOn.includes(thrownClass)) {
         await sleep(backoffMs * 2 ** attempt);
@@ -178,7 +181,7 @@ export async function trackNavigation<R extends NavigationResponse>(
       });
       throw error;
     }
-    durationMs += elapsedMs(startMs);
+    durationMs += attemptMs ?? elapsedMs(startMs);
     if (errorClass !== undefined && attempt < retries && retryOn.includes(errorClass)) {
       await sleep(backoffMs * 2 ** attempt);
       continue;
