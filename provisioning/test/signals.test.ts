@@ -101,8 +101,8 @@ describe('cost per 1,000 items rule', () => {
 });
 
 describe('panels return the seeded numbers', () => {
-  it('Overview: the most-blocked domains now', async () => {
-    const table = await panel('scrapewatch-overview', 'Most-blocked domains now');
+  it('Navigation: the most-blocked domains now', async () => {
+    const table = await panel('scrapewatch-navigation', 'Most-blocked domains now');
     const seeded: unknown[] = Object.values(data.domains);
     const mine = table.rows.filter((r) => seeded.includes(r['domain']));
     expect(

@@ -3,7 +3,7 @@ import { QuestDbFormat } from '../grafana/queries';
 import { SAMPLE_BY, TIME_FILTER, scraperIn } from '../sql/filters';
 import { MEASURES, tieredSeries } from '../sql/tiers';
 import { refreshExemptionNote } from './live-refresh';
-import { BLOCK_RATE_BY_DOMAIN_SQL } from '../sql/blocks';
+import { BLOCK_RATE_BY_DOMAIN_SQL, MOST_BLOCKED_DOMAINS_SQL } from '../sql/blocks';
 import { live, qdb, sectionDashboard, tablePanel, timeSeriesPanel } from './shared';
 
 const RAW = `FROM page_navigation WHERE ${TIME_FILTER} AND ${scraperIn()}`;
@@ -158,6 +158,21 @@ export function navigationDashboard(): Dashboard {
         stack: true,
         targets: [qdb(BLOCK_RATE_BY_DOMAIN_SQL, QuestDbFormat.TimeSeries)],
       }),
+    )
+    .withPanel(
+      tablePanel({
+        id: 9,
+        title: 'Most-blocked domains now',
+        description:
+          'Domains with blocked navigations in the 15 minutes before the end of the range: block rate, blocks, navigations, the block reasons seen and the scrapers blocked. (Here rather than on the Overview, whose panels all stream.)',
+        width: 24,
+        height: 7,
+        sortBy: 'blocked_pct',
+        targets: [qdb(MOST_BLOCKED_DOMAINS_SQL, QuestDbFormat.Table)],
+      }).overrideByName('blocked_pct', [
+        { id: 'unit', value: 'percent' },
+        { id: 'decimals', value: 1 },
+      ]),
     )
     .build();
 }

@@ -1,8 +1,6 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { QuestDbFormat } from '../grafana/queries';
-import { MOST_BLOCKED_DOMAINS_SQL } from '../sql/blocks';
-import { live, qdb, sectionDashboard, statPanel, tablePanel, timeSeriesPanel } from './shared';
+import { live, sectionDashboard, statPanel, timeSeriesPanel } from './shared';
 
 const LIVE_WINDOW_MS = 60_000;
 /** A scraper counts as active with a navigation in this window. */
@@ -12,8 +10,7 @@ export function overviewDashboard(): Dashboard {
   return sectionDashboard('overview', {
     description: 'Live state of every scraper: throughput, success, timings; one card per scraper.',
     from: 'now-15m',
-    // Every panel but "Most-blocked domains now" streams: a refresh would only restart them and
-    // re-read their history. That table reads QuestDB when the dashboard loads or its range moves.
+    // Every panel streams: a refresh would only restart them and re-read their history.
     refresh: 'none',
   })
     .withPanel(
@@ -195,21 +192,6 @@ export function overviewDashboard(): Dashboard {
           live({ kind: 'page_navigation', fields: ['duration'], mode: 'raw', groupBy: 'scraper' }),
         ],
       }),
-    )
-    .withPanel(
-      tablePanel({
-        id: 10,
-        title: 'Most-blocked domains now',
-        description:
-          'Domains with blocked navigations in the 15 minutes before the end of the range (QuestDB, read when the dashboard loads or its range changes): block rate, blocks, navigations, the block reasons seen and the scrapers blocked.',
-        width: 24,
-        height: 7,
-        sortBy: 'blocked_pct',
-        targets: [qdb(MOST_BLOCKED_DOMAINS_SQL, QuestDbFormat.Table)],
-      }).overrideByName('blocked_pct', [
-        { id: 'unit', value: 'percent' },
-        { id: 'decimals', value: 1 },
-      ]),
     )
     .withRow(new dashboard.RowBuilder('Per scraper').id(100))
     .withPanel(
