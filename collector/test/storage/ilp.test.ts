@@ -130,6 +130,7 @@ function generator(seed: number) {
           errorClass: absentOrNull(() => text(3)),
           runId: absentOrNull(() => text(4)),
           eventId,
+          blockReason: absentOrNull(() => text(3)),
         };
       case 1:
         return {
@@ -200,7 +201,7 @@ describe('ILP text encoder', () => {
     expect(rows).toBeGreaterThan(5_000);
   });
 
-  it('writes, from the event registry, the bytes of the hand-written version-1 mapping', () => {
+  it('writes, from the event registry, the bytes of the hand-written mapping (version 1 plus the version-3 columns)', () => {
     let rows = 0;
     for (const seed of [7, 99, 2027]) {
       const gen = generator(seed);

@@ -114,7 +114,7 @@ describe('row mapping', () => {
       /^page_navigation,scraper=shop,domain=shop\.example,error_class=blocked,error_fingerprint=[0-9a-f]{16},block_reason=rate_limited /,
     );
     expect(line).toContain(
-      'error="HTTP 429 (blocked) after 3 tries",error_template="HTTP 429 (blocked) after <n> tries"',
+      'error="HTTP 429 (blocked) after 3 tries",received_at=1702214402000000t,error_template="HTTP 429 (blocked) after <n> tries"',
     );
   });
 });
