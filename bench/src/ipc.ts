@@ -4,8 +4,11 @@ import type { HistogramSnapshot } from './histogram';
 
 // ---- ingest senders (workers/ingest-sender.ts) ----
 
-/** http: POST /v1/metrics; ilp: the raw QuestDB client; sdk: createScrapewatch from @scrapewatch/sdk. */
-export type IngestMode = 'http' | 'ilp' | 'sdk';
+/**
+ * http: POST /v1/metrics; ilp: the raw QuestDB client; sdk: createScrapewatch from @scrapewatch/sdk;
+ * limit: ILP rows encoded before the clock starts, posted straight to QuestDB's /write.
+ */
+export type IngestMode = 'http' | 'ilp' | 'sdk' | 'limit';
 
 export interface IngestPrepare {
   readonly type: 'prepare';
@@ -129,8 +132,11 @@ export interface PublisherRun {
   readonly windowFromMs: number;
   readonly windowToMs: number;
   readonly maxInFlight: number;
-  /** scrapewatch: the JSON array of events; centrifugo: its batch API, one publish per channel. */
-  readonly format: 'scrapewatch' | 'centrifugo';
+  /**
+   * scrapewatch: the JSON array of events; centrifugo: its batch API, one publish per channel;
+   * ilp: the collector's own ILP rows, straight to QuestDB's /write.
+   */
+  readonly format: 'scrapewatch' | 'centrifugo' | 'ilp';
 }
 
 export type PublisherIn = PublisherRun;

@@ -14,6 +14,7 @@ import { parseBenchOptions, USAGE, type BenchOptions } from './options';
 import { hotFunctions, profileFiles } from './profile-summary';
 import { applySchema, startBenchQuestDB, type BenchQuestDB } from './questdb-env';
 import { dashboardTable, evaluateTargets, figuresTable, targetsTable } from './report';
+import { volumeQueryListing } from './volume-report';
 import type { BenchResults, MachineInfo } from './results';
 import {
   runCoverageSuite,
@@ -26,6 +27,7 @@ import {
   runIngestSuite,
   runMemorySuite,
   runSlowSuite,
+  runVolumeSuite,
 } from './suite';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -52,6 +54,10 @@ function machineInfo(): MachineInfo {
 function collectorEnv(options: BenchOptions): Record<string, string> {
   const env: Record<string, string> = {};
   if (options.tickMs !== undefined) env['SCRAPEWATCH_LIVE_TICK_MS'] = String(options.tickMs);
+  if (options.writeLingerMs !== undefined)
+    env['SCRAPEWATCH_WRITE_LINGER_MS'] = String(options.writeLingerMs);
+  if (options.writeMinIntervalMs !== undefined)
+    env['SCRAPEWATCH_WRITE_MIN_INTERVAL_MS'] = String(options.writeMinIntervalMs);
   const needed = Math.max(options.subscribers, ...options.memorySubscribers) + 1_000;
   if (needed > 20_000) env['SCRAPEWATCH_MAX_SUBSCRIBERS'] = String(needed);
   return env;
@@ -144,7 +150,7 @@ async function main(): Promise<void> {
       return;
     }
     log(`starting QuestDB (heap ${options.questdbHeap})`);
-    questdb = await startBenchQuestDB(options.questdbHeap);
+    questdb = await startBenchQuestDB(options.questdbHeap, options.questdbDefaultWorkers);
     log(`QuestDB at ${questdb.server.httpUrl}`);
     log(
       options.noCollector
@@ -177,7 +183,7 @@ async function main(): Promise<void> {
       log(`COLLECTOR UNAVAILABLE: ${started.reason}`);
       log('the baselines still run; every collector figure is reported as unavailable');
     }
-    await applySchema(questdb.server.httpUrl);
+    await applySchema(questdb.server.httpUrl, options.volumeSchemaOne ? 1 : Infinity);
     const runTag = Date.now().toString(36);
 
     if (options.only.has('memory'))
@@ -219,6 +225,13 @@ async function main(): Promise<void> {
         collectorMissing,
         questdb.server.pid,
         peer,
+        log,
+      );
+    if (options.only.has('volume'))
+      results.volume = await runVolumeSuite(
+        options,
+        { httpUrl: questdb.server.httpUrl, pgUrl: questdb.server.pgUrl, pid: questdb.server.pid },
+        collector,
         log,
       );
     if (options.only.has('slow'))
@@ -269,6 +282,7 @@ function report(results: BenchResults): void {
         );
     }
   }
+  out.push(...volumeQueryListing(results.volume));
   for (const note of results.notes) out.push('', `note: ${note}`);
   process.stdout.write(`${out.join('\n')}\n`);
 }

@@ -10,6 +10,7 @@ export const SCENARIOS = [
   'dashboard',
   'memory',
   'slow',
+  'volume',
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
@@ -57,6 +58,17 @@ export interface BenchOptions {
   readonly centrifugo: boolean;
   // memory
   readonly memorySubscribers: readonly number[];
+  // volume
+  /** Share of the realistic week (7 days x 5M events/day) and of a full hour at --volume-rate. */
+  readonly volumeScale: number;
+  readonly volumeRate: number;
+  readonly volumeSeconds: number;
+  /** Timed runs of each dashboard and alert query. */
+  readonly volumeQueryRuns: number;
+  /** Apply only schema version 1 (the views before the rollup tiers): the "before" side. */
+  readonly volumeSchemaOne: boolean;
+  /** QuestDB with its default worker spin settings instead of questdb/conf's (the "before" side). */
+  readonly questdbDefaultWorkers: boolean;
   // processes
   readonly clientsPerProcess: number;
   readonly connectConcurrency: number;
@@ -65,6 +77,9 @@ export interface BenchOptions {
   /** Baselines only: the collector is not started and its figures say so. */
   readonly noCollector: boolean;
   readonly tickMs: number | undefined;
+  /** Collector group commit (SCRAPEWATCH_WRITE_LINGER_MS, SCRAPEWATCH_WRITE_MIN_INTERVAL_MS). */
+  readonly writeLingerMs: number | undefined;
+  readonly writeMinIntervalMs: number | undefined;
   readonly collectorReadyTimeoutSeconds: number;
   readonly questdbHeap: string;
   readonly keep: boolean;
@@ -72,7 +87,7 @@ export interface BenchOptions {
 }
 
 export const USAGE = `npm run bench -- [flags]
-  --only encode,coverage,classify,ingest,fanout,dashboard,memory,slow   scenarios to run (default: all)
+  --only encode,coverage,classify,ingest,fanout,dashboard,memory,slow,volume   scenarios to run (default: all but volume)
   --rows N              rows per ingest variant (default 100000)
   --batch N             events per ingest request / ILP flush / encode call (default 500)
   --senders N           ingest sender processes (default 2)
@@ -97,8 +112,16 @@ export const USAGE = `npm run bench -- [flags]
   --slow-fraction F     share of subscribers that stop reading in the slow scenario (default 0.1)
   --memory-subscribers A,B   idle subscriber counts for the memory scenario (default 1000,10000)
   --clients-per-process N    WebSocket clients per subscriber process (default 2500)
+  --volume-scale F      volume: share of a realistic week (7 d x 5M events/day) and of a full current hour (default 1)
+  --volume-rate N       volume: steady ingest through the collector, events/s in requests of 100 (default 10000)
+  --volume-seconds S    volume: seconds of steady ingest per fill level (default 60)
+  --volume-query-runs N volume: runs of each dashboard and alert query, 0 for none (default 5)
+  --volume-schema-one   volume: schema version 1 only (views on the raw tables), to compare
+  --questdb-default-workers  QuestDB without questdb/conf's worker spin settings, to compare
   --connect-concurrency N    handshakes in flight per subscriber process (default 100)
   --tick-ms N           collector live tick (SCRAPEWATCH_LIVE_TICK_MS; default: the collector's)
+  --write-linger-ms N   collector group commit linger (SCRAPEWATCH_WRITE_LINGER_MS; default: the collector's)
+  --write-min-interval-ms N  collector group commit spacing (SCRAPEWATCH_WRITE_MIN_INTERVAL_MS; default: the collector's)
   --profile             run the collector under --cpu-prof; the profile path is printed
   --no-collector        baselines only (calibrate a machine); collector figures say "unavailable"
   --collector-ready-timeout S  wait for /readyz (default 90)
@@ -122,8 +145,17 @@ function fraction(name: string, raw: string | undefined, fallback: number): numb
   return value;
 }
 
+function scale(raw: string | undefined): number {
+  if (raw === undefined) return 1;
+  const value = Number(raw);
+  if (!(value > 0 && value <= 10))
+    throw new Error(`--volume-scale must be in (0, 10], got "${raw}"`);
+  return value;
+}
+
+/** The volume scenario preloads a week of data: it runs only when asked for. */
 function scenarios(raw: string | undefined): Set<Scenario> {
-  if (raw === undefined) return new Set(SCENARIOS);
+  if (raw === undefined) return new Set(SCENARIOS.filter((scenario) => scenario !== 'volume'));
   const chosen = new Set<Scenario>();
   for (const name of raw.split(',').map((part) => part.trim())) {
     if (!(SCENARIOS as readonly string[]).includes(name)) {
@@ -158,6 +190,14 @@ export function parseBenchOptions(
     options: {
       only: { type: 'string' },
       rows: { type: 'string' },
+      'volume-scale': { type: 'string' },
+      'write-linger-ms': { type: 'string' },
+      'write-min-interval-ms': { type: 'string' },
+      'volume-rate': { type: 'string' },
+      'volume-seconds': { type: 'string' },
+      'volume-query-runs': { type: 'string' },
+      'volume-schema-one': { type: 'boolean' },
+      'questdb-default-workers': { type: 'boolean' },
       batch: { type: 'string' },
       senders: { type: 'string' },
       concurrency: { type: 'string' },
@@ -234,12 +274,27 @@ export function parseBenchOptions(
     centrifugo: !(values['no-centrifugo'] ?? false),
     dashboardSides: dashboardSides(values['dashboard-sides']),
     memorySubscribers,
+    volumeScale: scale(values['volume-scale']),
+    volumeRate: positiveInt('volume-rate', values['volume-rate'], 10_000),
+    volumeSeconds: positiveInt('volume-seconds', values['volume-seconds'], 60),
+    volumeQueryRuns: positiveInt('volume-query-runs', values['volume-query-runs'], 5, 0),
+    volumeSchemaOne: values['volume-schema-one'] ?? false,
+    questdbDefaultWorkers: values['questdb-default-workers'] ?? false,
     clientsPerProcess: positiveInt('clients-per-process', values['clients-per-process'], 2_500),
     connectConcurrency: positiveInt('connect-concurrency', values['connect-concurrency'], 100),
     profile: values.profile ?? false,
-    noCollector: values['no-collector'] ?? false,
+    // The collector applies the latest schema at start-up: schema 1 alone is measured without it.
+    noCollector: (values['no-collector'] ?? false) || (values['volume-schema-one'] ?? false),
     tickMs:
       values['tick-ms'] === undefined ? undefined : positiveInt('tick-ms', values['tick-ms'], 0, 0),
+    writeLingerMs:
+      values['write-linger-ms'] === undefined
+        ? undefined
+        : positiveInt('write-linger-ms', values['write-linger-ms'], 0, 0),
+    writeMinIntervalMs:
+      values['write-min-interval-ms'] === undefined
+        ? undefined
+        : positiveInt('write-min-interval-ms', values['write-min-interval-ms'], 0, 0),
     collectorReadyTimeoutSeconds: positiveInt(
       'collector-ready-timeout',
       values['collector-ready-timeout'],

@@ -12,9 +12,34 @@ export interface BenchQuestDB {
   close(keepRoot: boolean): Promise<void>;
 }
 
-export async function startBenchQuestDB(heap: string): Promise<BenchQuestDB> {
+/**
+ * QuestDB's own defaults for the worker spin settings questdb/conf/server.conf lowers: appended
+ * (later keys win) to measure the settings against the defaults.
+ */
+export const QUESTDB_DEFAULT_WORKER_SPIN: Readonly<Record<string, number>> = Object.freeze(
+  Object.fromEntries(
+    ['shared', 'http', 'pg', 'wal.apply', 'mat.view.refresh'].flatMap((worker) => [
+      [
+        `${worker}.worker.yield.threshold`,
+        worker === 'wal.apply' || worker === 'mat.view.refresh' ? 1000 : 10,
+      ],
+      [`${worker}.worker.nap.threshold`, 7000],
+      [`${worker}.worker.sleep.threshold`, 10000],
+    ]),
+  ),
+);
+
+export async function startBenchQuestDB(
+  heap: string,
+  defaultWorkers = false,
+): Promise<BenchQuestDB> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'scrapewatch-bench-questdb-'));
-  const server = await startQuestDB({ root, heap, startTimeoutMs: 120_000 });
+  const server = await startQuestDB({
+    root,
+    heap,
+    startTimeoutMs: 120_000,
+    ...(defaultWorkers ? { conf: QUESTDB_DEFAULT_WORKER_SPIN } : {}),
+  });
   return {
     server,
     root,
@@ -30,9 +55,13 @@ interface ExecAnswer {
   error?: string;
 }
 
-export async function execSql(httpUrl: string, query: string): Promise<unknown[][]> {
+export async function execSql(
+  httpUrl: string,
+  query: string,
+  timeoutMs = 30_000,
+): Promise<unknown[][]> {
   const response = await fetch(`${httpUrl}/exec?query=${encodeURIComponent(query)}`, {
-    signal: AbortSignal.timeout(30_000),
+    signal: AbortSignal.timeout(timeoutMs),
   });
   const answer = (await response.json()) as ExecAnswer;
   if (!response.ok || answer.error)
@@ -44,8 +73,9 @@ export async function execSql(httpUrl: string, query: string): Promise<unknown[]
  * Applies the collector's schema (every statement is idempotent), so the raw baseline writes to the
  * same WAL, dedup, view-backed table the collector writes to, also when no collector runs.
  */
-export async function applySchema(httpUrl: string): Promise<void> {
+export async function applySchema(httpUrl: string, upToVersion = Infinity): Promise<void> {
   for (const version of SCHEMA_VERSIONS) {
+    if (version.version > upToVersion) continue;
     for (const statement of version.statements) await execSql(httpUrl, statement);
   }
 }

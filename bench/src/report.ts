@@ -1,5 +1,6 @@
 import { subscriberCores, type FanoutResult } from './scenarios/fanout';
 import { isUnavailable, type BenchResults, type TargetCheck, type Unavailable } from './results';
+import { volumeChecks, volumeRows } from './volume-report';
 
 // The printed table and the target checks. Targets come from the product brief; a figure that
 // could not be measured is "not measured", never "met".
@@ -7,6 +8,7 @@ import { isUnavailable, type BenchResults, type TargetCheck, type Unavailable } 
 export const TARGETS = Object.freeze({
   ingestEventsPerSecond: 100_000,
   ingestRatioToRaw: 0.6,
+  ingestRatioToLimit: 0.5,
   fanoutP99Ms: 100,
   fanoutSubscribers: 1_000,
   fanoutEventsPerSecond: 10_000,
@@ -127,6 +129,16 @@ export function evaluateTargets(results: BenchResults): TargetCheck[] {
           `>= ${TARGETS.ingestRatioToRaw}x`,
           fmt.ratio(ratio),
           raw ? ratio >= TARGETS.ingestRatioToRaw : undefined,
+        ),
+      );
+      const limit = ingest.limitEventsPerSecond;
+      const toLimit = limit ? collector / limit : Number.NaN;
+      checks.push(
+        check(
+          "ingest vs QuestDB's limit (pre-encoded ILP)",
+          `>= ${TARGETS.ingestRatioToLimit}x`,
+          fmt.ratio(toLimit),
+          limit ? toLimit >= TARGETS.ingestRatioToLimit : undefined,
         ),
       );
     } else {
@@ -355,6 +367,7 @@ export function evaluateTargets(results: BenchResults): TargetCheck[] {
       checks.push(check('slow consumers: collector peak RSS', tolerance, reason, undefined));
     }
   }
+  checks.push(...volumeChecks(results.volume));
   return checks;
 }
 
@@ -457,6 +470,15 @@ export function figuresTable(results: BenchResults): string {
       `${fmt.int(raw)} ev/s raw ILP`,
       ratio(ingest.collectorEventsPerSecond),
     ]);
+    const limit = ingest.limitEventsPerSecond ?? Number.NaN;
+    rows.push([
+      'ingest POST /v1/metrics vs QuestDB limit',
+      value(ingest.collectorEventsPerSecond),
+      `${fmt.int(limit)} ev/s pre-encoded ILP to /write`,
+      typeof ingest.collectorEventsPerSecond === 'number'
+        ? fmt.ratio(ingest.collectorEventsPerSecond / limit)
+        : '',
+    ]);
     rows.push([
       'ingest through the SDK',
       value(ingest.sdkEventsPerSecond),
@@ -468,12 +490,13 @@ export function figuresTable(results: BenchResults): string {
       if (!run) return '';
       const cores = run.cpu.coresByProcess;
       const collector =
-        mode !== 'ilp' && cores['collector'] !== undefined
+        mode !== 'ilp' && mode !== 'limit' && cores['collector'] !== undefined
           ? `collector ${cores['collector'].toFixed(2)}, `
           : '';
       return `${collector}QuestDB ${(cores['questdb'] ?? Number.NaN).toFixed(2)} cores; machine ${fmt.pct(run.cpu.machineBusy)} busy`;
     };
     rows.push(['ingest CPU while sending', cpuOf('http'), cpuOf('ilp'), '']);
+    rows.push(['ingest CPU, QuestDB limit run', '', cpuOf('limit'), '']);
   }
   const fanout = results.fanout;
   if (fanout) {
@@ -545,6 +568,7 @@ export function figuresTable(results: BenchResults): string {
         : '',
     ]);
   }
+  rows.push(...volumeRows(results.volume));
   return table(rows);
 }
 

@@ -4,6 +4,7 @@ import type { EncodeResult } from './scenarios/encode';
 import type { FanoutResult } from './scenarios/fanout';
 import type { IngestRun } from './scenarios/ingest';
 import type { MemoryResult } from './scenarios/memory';
+import type { VolumeResult } from './scenarios/volume';
 
 /** What `bench/results.json` holds: every figure printed, plus what it was measured on. */
 export interface BenchResults {
@@ -20,6 +21,7 @@ export interface BenchResults {
   dashboard?: DashboardResults;
   memory?: MemoryResult | Unavailable;
   slow?: SlowResults;
+  volume?: VolumeResult | Unavailable;
   targets: TargetCheck[];
   readonly notes: string[];
 }
@@ -46,6 +48,8 @@ export interface IngestResults {
   readonly runs: IngestRun[];
   /** Median over rounds, events/s; undefined when the variant did not run. */
   readonly rawEventsPerSecond: number | undefined;
+  /** QuestDB's own limit: pre-encoded ILP straight to /write, same batch size and concurrency. */
+  readonly limitEventsPerSecond: number | undefined;
   readonly collectorEventsPerSecond: number | Unavailable;
   readonly sdkEventsPerSecond: number | Unavailable;
   /** Rows found in QuestDB per scraper after the runs (accepted rows must all be there, once). */

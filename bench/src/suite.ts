@@ -22,6 +22,7 @@ import { DEFAULT_ENCODE_SPEC, runEncode, type EncodeResult } from './scenarios/e
 import { DEFAULT_COVERAGE_SPEC, runCoverage, type CoverageResult } from './scenarios/coverage';
 import { runIngest, type IngestRun, type IngestVariant } from './scenarios/ingest';
 import { runMemory, type MemoryResult } from './scenarios/memory';
+import { runVolume, type VolumeResult } from './scenarios/volume';
 import { startWsBaseline } from './scenarios/ws-baseline';
 import { ensureCentrifugo, startCentrifugo, type CentrifugoServer } from './scenarios/centrifugo';
 
@@ -123,7 +124,10 @@ export async function runIngestSuite(
   log: Log,
 ): Promise<IngestResults> {
   const questdbHttpUrl = questdb.httpUrl;
-  const variants: IngestVariant[] = [{ mode: 'ilp', label: 'raw ILP client', url: questdbHttpUrl }];
+  const variants: IngestVariant[] = [
+    { mode: 'limit', label: "QuestDB's limit (pre-encoded ILP to /write)", url: questdbHttpUrl },
+    { mode: 'ilp', label: 'raw ILP client', url: questdbHttpUrl },
+  ];
   if (collector) {
     variants.push({ mode: 'http', label: 'collector POST /v1/metrics', url: collector.url });
     variants.push({ mode: 'sdk', label: 'collector via @scrapewatch/sdk', url: collector.url });
@@ -166,6 +170,7 @@ export async function runIngestSuite(
   const results: IngestResults = {
     runs,
     rawEventsPerSecond: rate('ilp'),
+    limitEventsPerSecond: rate('limit'),
     collectorEventsPerSecond: collectorRate('http'),
     sdkEventsPerSecond: collectorRate('sdk'),
   };
@@ -608,6 +613,34 @@ export async function runMemorySuite(
     }
     log(`  held: ${result.held} of ${result.heldOf} open after the hold`);
     return result;
+  } catch (error) {
+    log(`  failed: ${errorText(error)}`);
+    return unavailable(`failed: ${errorText(error)}`);
+  }
+}
+
+/**
+ * Storage at volume: a realistic week, a steady load at three fill levels of the current hour,
+ * then the provisioned queries. Without a collector the steady load goes straight to QuestDB.
+ */
+export async function runVolumeSuite(
+  options: BenchOptions,
+  questdb: { readonly httpUrl: string; readonly pgUrl: string; readonly pid: number | undefined },
+  collector: CollectorProcess | undefined,
+  log: Log,
+): Promise<VolumeResult | Unavailable> {
+  try {
+    return await runVolume({
+      httpUrl: questdb.httpUrl,
+      pgUrl: questdb.pgUrl,
+      questdbPid: questdb.pid,
+      collector: collector ? { url: collector.url, pid: collector.pid } : undefined,
+      scale: options.volumeScale,
+      rate: options.volumeRate,
+      seconds: options.volumeSeconds,
+      queryRuns: options.volumeQueryRuns,
+      log,
+    });
   } catch (error) {
     log(`  failed: ${errorText(error)}`);
     return unavailable(`failed: ${errorText(error)}`);

@@ -77,7 +77,7 @@ function kindSection(spec: KindSpec): string {
     `\`${column.name}\``,
     column.type === 'SYMBOL' ? `SYMBOL (capacity ${String(column.capacity)})` : column.type,
     cell(columnSource(column)),
-    column.dedupKey ? 'yes' : '',
+    column.dedupKey === true || column.dedupKeySince !== undefined ? 'yes' : '',
     column.designated ? 'designated timestamp' : (column.rollup ?? ''),
     String(column.since),
   ]);

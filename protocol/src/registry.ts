@@ -92,6 +92,8 @@ export interface ColumnSpec {
   /** The designated timestamp. */
   readonly designated?: boolean;
   readonly dedupKey?: boolean;
+  /** The schema version that made an existing column a dedup key (a rollup tier groups by it). */
+  readonly dedupKeySince?: number;
   readonly rollup?: RollupRole;
   /** History returns `null` for a null value instead of leaving the field out. */
   readonly readNullAsNull?: boolean;
@@ -494,7 +496,14 @@ export const SCHEDULER_RUN = {
       rollup: 'dimension',
       since: 1,
     },
-    { name: 'scraper', type: 'SYMBOL', capacity: 1024, field: 'scraperSource', since: 1 },
+    {
+      name: 'scraper',
+      type: 'SYMBOL',
+      capacity: 1024,
+      field: 'scraperSource',
+      dedupKeySince: 4,
+      since: 1,
+    },
     {
       name: 'status',
       type: 'SYMBOL',

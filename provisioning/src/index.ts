@@ -32,3 +32,9 @@ export {
 } from './grafana/datasources';
 export { QuestDbFormat } from './grafana/queries';
 export type { QuestDbQuery, LiveQuery } from './grafana/queries';
+export {
+  expandQuestDbMacros,
+  interpolateVariables,
+  sampleByInterval,
+} from './grafana/interpolation';
+export type { MultiVariable, TimeRange } from './grafana/interpolation';

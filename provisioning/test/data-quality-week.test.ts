@@ -13,7 +13,7 @@ import {
   type Instance,
   type Results,
 } from './support/expressions';
-import { expandQuestDbMacros } from './support/grafana-interpolation';
+import { expandQuestDbMacros } from '../src/grafana/interpolation';
 import { query, waitFor } from './support/questdb';
 
 // A week of scrapes and runs sent through a real collector into the real QuestDB: two scrapers

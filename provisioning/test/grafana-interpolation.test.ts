@@ -2,7 +2,7 @@ import {
   expandQuestDbMacros,
   interpolateVariables,
   sampleByInterval,
-} from './support/grafana-interpolation';
+} from '../src/grafana/interpolation';
 
 // The reproduction of Grafana's and the QuestDB plugin's query rewriting the query tests rely on.
 describe('QuestDB plugin macros', () => {

@@ -9,7 +9,7 @@ import {
   type MultiVariable,
   expandQuestDbMacros,
   interpolateVariables,
-} from './support/grafana-interpolation';
+} from '../src/grafana/interpolation';
 import { type ResultTable, applySchema, query } from './support/questdb';
 import { type Seed, seed } from './support/seed';
 

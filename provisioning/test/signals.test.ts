@@ -5,7 +5,7 @@ import { provisionedRule } from '../src/alerting/provisioning';
 import { THRESHOLDS } from '../src/alerting/thresholds';
 import { panelByTitle, sqlOf } from './support/dashboards';
 import type { Instance } from './support/expressions';
-import { expandQuestDbMacros, interpolateVariables } from './support/grafana-interpolation';
+import { expandQuestDbMacros, interpolateVariables } from '../src/grafana/interpolation';
 import { type ResultTable, applySchema, query } from './support/questdb';
 import { evaluateRule, ruleByUid } from './support/rules';
 import { type SignalSeed, seedSignals } from './support/signal-seed';

@@ -3,6 +3,7 @@
 import type { IngestIn, IngestPrepare } from '../ipc';
 import { prepareHttpIngest } from '../load/http-ingest';
 import { prepareIlpIngest } from '../load/ilp-ingest';
+import { prepareIlpLimitIngest } from '../load/ilp-limit-ingest';
 import type { IngestTally } from '../load/ingest-result';
 import { prepareSdkIngest } from '../load/sdk-ingest';
 import { reply, runWorker } from '../worker-runtime';
@@ -15,6 +16,8 @@ function prepare(spec: IngestPrepare): () => Promise<IngestTally> {
       return prepareIlpIngest(spec);
     case 'sdk':
       return prepareSdkIngest(spec);
+    case 'limit':
+      return prepareIlpLimitIngest(spec);
   }
 }
 

@@ -1,6 +1,7 @@
 // The fan-out publisher: posts events at a fixed rate, spread round-robin over the channels, each
 // stamped with its send time (shared clock) just before it is serialised.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { encodeRows } from '../../../collector/src/storage/rows';
 import { navigationEvent, sharedClockMs } from '../events';
 import type { PublisherIn, PublisherRun } from '../ipc';
 import { keepAliveAgent, postJson } from '../load/http-post';
@@ -78,7 +79,10 @@ async function publish(spec: PublisherRun): Promise<void> {
     // eventIds must be unique across publisher runs against the same collector.
     for (const event of events) event.eventId = `${event.eventId}-${runTag}`;
     sentEvents += count;
-    const request = postJson(agent, url, Buffer.from(body(spec, events)))
+    // `ilp`: the collector's own ILP rows, straight to QuestDB's /write (no collector involved).
+    const payload =
+      spec.format === 'ilp' ? encodeRows(events, Date.now()) : Buffer.from(body(spec, events));
+    const request = postJson(agent, url, payload)
       .then((answer) => {
         tally(statusCounts, answer.status);
         if (answer.status >= 200 && answer.status < 300) acceptedEvents += count;

@@ -1,4 +1,5 @@
 import { RAW_TTL, rawTableStatements } from './tables';
+import { TIERED_ROLLUPS } from './tiers';
 
 /**
  * The QuestDB schema, versioned. Each version is a list of idempotent statements; the collector
@@ -7,10 +8,12 @@ import { RAW_TTL, rawTableStatements } from './tables';
  * Event tables: derived from the protocol's event registry (tables.ts). A kind or a column added
  * to the registry with `since: N` needs schema version N here, running `rawTableStatements(N)`.
  *
- * Views: `<table>_1h` (hourly, kept 90 days) and `<table>_1d` (daily, kept for ever). They keep
- * sums and counts rather than only averages, so a dashboard can roll them up over any range:
- * avg = sum_duration_ms / events, success rate = successes / events.
+ * Views: versions 1-3 built hourly and daily views (and the navigation signal views) on the raw
+ * tables; version 4 replaces them all with the rollup tiers of tiers.ts (1-minute over raw, hourly
+ * over 1-minute, daily over hourly). Applied versions never change: their statements stay as they
+ * ran, so a database that holds them migrates to the next version.
  */
+
 export interface SchemaVersion {
   readonly version: number;
   readonly description: string;
@@ -212,6 +215,8 @@ export const SCHEMA_VERSIONS: readonly SchemaVersion[] = Object.freeze([
       `INSERT INTO ${PRICES_TABLE} VALUES (cast(0 as timestamp), '*', ${DEFAULT_PRICES.pricePerGb}.0, ${DEFAULT_PRICES.pricePerRequest}.0, '${DEFAULT_PRICES.currency}')`,
     ],
   },
+  // Rollup tiers replace the views of versions 1-3 (tiers.ts).
+  TIERED_ROLLUPS,
 ]);
 
 export const SCHEMA_VERSION = SCHEMA_VERSIONS[SCHEMA_VERSIONS.length - 1]?.version ?? 0;

@@ -108,7 +108,10 @@ export function createStorage(options: StorageOptions, deps: StorageDeps): Stora
   const writer = createWriter(
     {
       lingerMs: options.writeLingerMs,
+      minIntervalMs: options.writeMinIntervalMs,
+      eagerRows: options.writeEagerRows,
       maxRows: options.writeMaxRows,
+      maxBytes: options.writeMaxBytes,
       retryAfterSeconds: Math.max(1, Math.ceil((options.spoolReplayIntervalMs * 5) / 1000)),
     },
     // Behind spooled data or before the schema exists, rows queue in the spool: ILP would

@@ -15,12 +15,23 @@ function columnDefinition(column: ColumnSpec): string {
   return `${column.name} ${column.type}${capacity}`;
 }
 
+/** Dedup keys at schema version `version`: the original keys, then those made keys later. */
+function dedupKeys(columns: readonly ColumnSpec[], version: number): string[] {
+  return columns
+    .filter(
+      (column) =>
+        column.dedupKey === true ||
+        (column.dedupKeySince !== undefined && column.dedupKeySince <= version),
+    )
+    .map((column) => column.name);
+}
+
 /** The table as schema version `version` creates it: the columns the registry says it had then. */
 export function createRawTableSql(spec: KindSpec, version: number = spec.since): string {
   const columns = spec.columns.filter((column) => column.since <= version);
   const designated = columns.find((column) => column.designated);
   if (designated === undefined) throw new Error(`${spec.kind} has no designated timestamp`);
-  const keys = columns.filter((column) => column.dedupKey).map((column) => column.name);
+  const keys = dedupKeys(columns, version);
   return `CREATE TABLE IF NOT EXISTS ${spec.table} (
 ${columns.map((column) => `  ${columnDefinition(column)}`).join(',\n')}
 ) TIMESTAMP(${designated.name}) PARTITION BY ${spec.partitionBy} TTL ${spec.ttl} WAL
@@ -45,6 +56,11 @@ export function rawTableStatements(version: number): string[] {
         `ALTER TABLE ${spec.table} ADD COLUMN IF NOT EXISTS ${columnDefinition(column)}`,
       );
     }
+    // Re-stating the keys is idempotent, so a version that failed half-way can run again.
+    if (spec.columns.some((column) => column.dedupKeySince === version))
+      statements.push(
+        `ALTER TABLE ${spec.table} DEDUP ENABLE UPSERT KEYS(${dedupKeys(spec.columns, version).join(', ')})`,
+      );
   }
   return statements;
 }
@@ -52,6 +68,10 @@ export function rawTableStatements(version: number): string[] {
 /** Every schema version a registry column was added in. */
 export function columnVersions(): number[] {
   const versions = new Set<number>();
-  for (const spec of KIND_SPECS) for (const column of spec.columns) versions.add(column.since);
+  for (const spec of KIND_SPECS)
+    for (const column of spec.columns) {
+      versions.add(column.since);
+      if (column.dedupKeySince !== undefined) versions.add(column.dedupKeySince);
+    }
   return [...versions].sort((a, b) => a - b);
 }

@@ -8,8 +8,22 @@ import type { Spool, SpoolRecord } from './spool';
 export type Durability = 'committed' | 'spooled';
 
 export interface WriterOptions {
+  /** 0: an idle writer sends at once; more: a write waits this long for others to join it. */
   readonly lingerMs: number;
+  /**
+   * Requests start at least this far apart: under load, QuestDB commits at most 1000 / this
+   * transactions per second and table, each holding everything that arrived meanwhile.
+   */
+  readonly minIntervalMs: number;
+  /**
+   * Once this many rows wait, the next request leaves as soon as the one in flight completes,
+   * without waiting for `minIntervalMs`: batches are already large, and a client waiting for its
+   * acknowledgement should not wait longer.
+   */
+  readonly eagerRows: number;
+  /** Ceilings of one ILP request (one transaction per table); a single larger write goes alone. */
   readonly maxRows: number;
+  readonly maxBytes: number;
   /** Retry-After of a SPOOL_FULL rejection. */
   readonly retryAfterSeconds: number;
 }
@@ -29,10 +43,14 @@ export interface WriterDeps {
 }
 
 /**
- * Group commit. Each `write()` call is encoded to ILP at once (its own bytes, kept until acked);
- * calls arriving within `lingerMs`, or while the previous batch is in flight, share one ILP
- * request (one QuestDB transaction). A call resolves when its batch is committed, or when its
- * bytes are fsynced to the spool after QuestDB could not be reached.
+ * Adaptive group commit. Each `write()` call is encoded to ILP at once (its own bytes, kept until
+ * acked). One ILP request is in flight at a time, so each table has at most one transaction in
+ * flight; everything that arrives meanwhile goes into the next request, up to `maxRows` rows and
+ * `maxBytes` bytes, and requests start at least `minIntervalMs` apart. Idle, a write leaves at
+ * once (after `lingerMs` when set); under load requests grow by themselves, so QuestDB commits
+ * fewer, larger transactions exactly when it is busiest (its cost is per transaction).
+ * A call resolves when its batch is committed, or when its bytes are fsynced to the spool after
+ * QuestDB could not be reached.
  */
 export interface Writer {
   write(
@@ -52,7 +70,9 @@ export function createWriter(options: WriterOptions, deps: WriterDeps): Writer {
   const { client, spool, metrics, logger } = deps;
   let queue: PendingWrite[] = [];
   let queuedRows = 0;
+  let queuedBytes = 0;
   let lingerTimer: NodeJS.Timeout | undefined;
+  let lastStartedAt = Number.NEGATIVE_INFINITY;
   let inFlight: Promise<void> | undefined;
   let closed = false;
 
@@ -168,17 +188,22 @@ export function createWriter(options: WriterOptions, deps: WriterDeps): Writer {
 
   function takeBatch(): PendingWrite[] {
     let rows = 0;
+    let bytes = 0;
     let count = 0;
-    while (
-      count < queue.length &&
-      (count === 0 || rows + (queue[count] as PendingWrite).rows <= options.maxRows)
-    ) {
-      rows += (queue[count] as PendingWrite).rows;
-      count += 1;
+    for (; count < queue.length; count++) {
+      const next = queue[count] as PendingWrite;
+      if (
+        count > 0 &&
+        (rows + next.rows > options.maxRows || bytes + next.bytes.length > options.maxBytes)
+      )
+        break;
+      rows += next.rows;
+      bytes += next.bytes.length;
     }
     const batch = queue.slice(0, count);
     queue = queue.slice(count);
     queuedRows -= rows;
+    queuedBytes -= bytes;
     return batch;
   }
 
@@ -190,6 +215,7 @@ export function createWriter(options: WriterOptions, deps: WriterDeps): Writer {
     }
     if (inFlight || queue.length === 0) return;
     const batch = takeBatch();
+    lastStartedAt = performance.now();
     inFlight = flush(batch)
       .catch((error: unknown) => {
         logger.error({ err: error }, 'storage flush failed unexpectedly');
@@ -197,17 +223,26 @@ export function createWriter(options: WriterOptions, deps: WriterDeps): Writer {
       })
       .finally(() => {
         inFlight = undefined;
-        pump();
+        schedule();
       });
   }
 
+  /**
+   * When the next request leaves: at once when `eagerRows` or a ceiling is reached, or on close; otherwise after
+   * `lingerMs`, and no sooner than `minIntervalMs` after the previous request started.
+   */
   function schedule(): void {
-    if (inFlight) return; // the in-flight batch's completion pumps the queue
-    if (queuedRows >= options.maxRows || closed || options.lingerMs <= 0) {
-      pump();
-    } else if (!lingerTimer) {
-      lingerTimer = setTimeout(pump, options.lingerMs);
-    }
+    if (inFlight || queue.length === 0) return; // the in-flight batch's completion schedules
+    const full =
+      queuedRows >= options.maxRows ||
+      queuedRows >= options.eagerRows ||
+      queuedBytes >= options.maxBytes;
+    const waitMs =
+      closed || full
+        ? 0
+        : Math.max(options.lingerMs, lastStartedAt + options.minIntervalMs - performance.now());
+    if (waitMs <= 0) pump();
+    else lingerTimer ??= setTimeout(pump, waitMs);
   }
 
   return {
@@ -224,6 +259,7 @@ export function createWriter(options: WriterOptions, deps: WriterDeps): Writer {
       return new Promise((resolve, reject) => {
         queue.push({ bytes, rows: events.length, resolve, reject });
         queuedRows += events.length;
+        queuedBytes += bytes.length;
         schedule();
       });
     },

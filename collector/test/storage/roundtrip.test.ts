@@ -2,6 +2,7 @@ import { testQuestDB } from '@scrapewatch/questdb';
 import type { AcceptedEvent } from '@scrapewatch/protocol';
 import {
   countsByEventId,
+  refreshTiers,
   makeStorage,
   metricValue,
   pollUntil,
@@ -48,7 +49,7 @@ describe('storage round trip on the real QuestDB', () => {
       ['field_coverage', 'ts,event_id,scraper,domain,field'],
       ['page_navigation', 'ts,event_id,scraper,domain'],
       ['page_scrape', 'ts,event_id,scraper,domain'],
-      ['scheduler_run', 'ts,event_id,scheduler_name,job_name'],
+      ['scheduler_run', 'ts,event_id,scheduler_name,job_name,scraper'],
     ] as const) {
       const [row] = await sql(pgUrl, `SHOW CREATE TABLE ${table}`);
       const ddl = String(row?.ddl);
@@ -62,9 +63,10 @@ describe('storage round trip on the real QuestDB', () => {
     expect(tables.map((r) => r.walenabled ?? r.walEnabled)).toEqual([true, true, true]);
     const views = await sql(pgUrl, 'SELECT view_name FROM materialized_views()');
     const names = views.map((v) => String(v.view_name)).sort();
-    for (const kind of ['page_navigation', 'page_scrape', 'scheduler_run', 'field_coverage']) {
-      expect(names).toEqual(expect.arrayContaining([`${kind}_1h`, `${kind}_1d`]));
+    for (const kind of ['page_navigation', 'page_scrape', 'scheduler_run']) {
+      expect(names).toEqual(expect.arrayContaining([`${kind}_1m`, `${kind}_1h`, `${kind}_1d`]));
     }
+    expect(names).toEqual(expect.arrayContaining(['field_coverage_1h', 'field_coverage_1d']));
     const [hourly] = await sql(pgUrl, 'SHOW CREATE MATERIALIZED VIEW page_navigation_1h');
     expect(String(hourly?.ddl)).toContain('TTL 90 DAYS');
   });
@@ -410,12 +412,13 @@ describe('storage round trip on the real QuestDB', () => {
       );
     });
     expect(await t.storage.write(events, Date.now())).toEqual({ durability: 'committed' });
+    await refreshTiers(httpUrl);
 
     const hourly = await pollUntil(
       () =>
         sql(
           pgUrl,
-          `SELECT cast(ts AS long) ts_us, domain, events, successes, sum_duration_ms, avg_duration_ms, min_duration_ms, max_duration_ms, retries
+          `SELECT cast(ts AS long) ts_us, domain, events, successes, sum_duration_ms, min_duration_ms, max_duration_ms, retries
            FROM page_navigation_1h WHERE scraper = $1 ORDER BY ts`,
           [scraper],
         ),
@@ -429,7 +432,6 @@ describe('storage round trip on the real QuestDB', () => {
         events: '2',
         successes: '1',
         sum_duration_ms: 300,
-        avg_duration_ms: 150,
         min_duration_ms: 100,
         max_duration_ms: 200,
         retries: '1',
@@ -440,7 +442,6 @@ describe('storage round trip on the real QuestDB', () => {
         events: '1',
         successes: '1',
         sum_duration_ms: 300,
-        avg_duration_ms: 300,
         min_duration_ms: 300,
         max_duration_ms: 300,
         retries: '2',
@@ -451,7 +452,6 @@ describe('storage round trip on the real QuestDB', () => {
         events: '1',
         successes: '1',
         sum_duration_ms: 400,
-        avg_duration_ms: 400,
         min_duration_ms: 400,
         max_duration_ms: 400,
         retries: '3',

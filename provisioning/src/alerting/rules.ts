@@ -1,6 +1,13 @@
 import { QuestDbFormat } from '../grafana/queries';
 import { SAMPLE_BY, TIME_FILTER, scraperIn, schedulerScraperIn } from '../sql/filters';
 import { DATA_QUALITY_RULES } from './data-quality-rules';
+import {
+  HISTOGRAM_SUMS,
+  histogramQuantile,
+  tieredPercentileSeries,
+  tieredSeries,
+  tieredUnionSeries,
+} from '../sql/tiers';
 import { type ExpressionModel, math, reduce, threshold } from './expressions';
 import { blockRate, costBaseline, newFingerprint } from './signal-rules';
 import { THRESHOLDS } from './thresholds';
@@ -52,11 +59,14 @@ export const RUNBOOK_DOC = 'docs/alerts.md';
 
 const T = THRESHOLDS;
 
-/** Rows of navigations and scrapes together, for the success rate. */
+/**
+ * Navigation and scrape outcomes together, for the success rate: from the 1-minute tiers, so a
+ * rule's window never scans raw rows (the tier is at most a minute behind).
+ */
 const outcomes = (filter: string): string =>
-  `SELECT ts, scraper, success FROM page_navigation WHERE ${filter}
+  `SELECT ts, scraper, events, successes FROM page_navigation_1m WHERE ${filter}
   UNION ALL
-  SELECT ts, scraper, success FROM page_scrape WHERE ${filter}`;
+  SELECT ts, scraper, events, successes FROM page_scrape_1m WHERE ${filter}`;
 
 const successRate: AlertRuleDefinition = {
   uid: 'scrapewatch-success-rate-low',
@@ -79,7 +89,7 @@ const successRate: AlertRuleDefinition = {
       relativeSeconds: T.successRate.windowSeconds,
       valueColumn: 'success_pct',
       sql: `SELECT scraper, success_pct FROM (
-  SELECT scraper, count() events, 100.0 * sum(CASE WHEN success THEN 1 ELSE 0 END) / count() success_pct
+  SELECT scraper, sum(events) events, 100.0 * sum(successes) / sum(events) success_pct
   FROM (${outcomes(TIME_FILTER)})
   GROUP BY scraper
 ) WHERE events >= ${T.successRate.minEvents}`,
@@ -96,9 +106,12 @@ const successRate: AlertRuleDefinition = {
     unit: 'percent',
     thresholdLine: T.successRate.minPct,
     format: QuestDbFormat.TimeSeries,
-    sql: `SELECT ts, scraper, 100.0 * sum(CASE WHEN success THEN 1 ELSE 0 END) / count() success_pct
-FROM ((${outcomes(`${TIME_FILTER} AND ${scraperIn()}`)}) ORDER BY ts) timestamp(ts)
-${SAMPLE_BY}`,
+    sql: tieredUnionSeries({
+      tables: ['page_navigation', 'page_scrape'],
+      columns: ['scraper', 'events', 'successes'],
+      groupBy: ['scraper'],
+      measures: [{ name: 'success_pct', rollup: '100.0 * sum(successes) / sum(events)' }],
+    }),
   },
 };
 
@@ -122,11 +135,12 @@ const navigationP95: AlertRuleDefinition = {
       refId: 'A',
       relativeSeconds: T.navigationP95.windowSeconds,
       valueColumn: 'p95_ms',
-      sql: `SELECT scraper, p95_ms FROM (
-  SELECT scraper, count() events, approx_percentile(duration_ms, 0.95, 3) p95_ms
-  FROM page_navigation WHERE ${TIME_FILTER}
+      // From the 1-minute tier's duration histogram (within one bucket of the exact p95).
+      sql: `SELECT scraper, ${histogramQuantile(0.95)} p95_ms FROM (
+  SELECT scraper, sum(events) n, max(max_duration_ms) max_ms, ${HISTOGRAM_SUMS}
+  FROM page_navigation_1m WHERE ${TIME_FILTER}
   GROUP BY scraper
-) WHERE events >= ${T.navigationP95.minEvents}`,
+) WHERE n >= ${T.navigationP95.minEvents}`,
     },
   ],
   expressions: [reduce('B', 'A', 'last'), threshold('C', 'B', 'gt', [T.navigationP95.maxMs])],
@@ -140,9 +154,11 @@ const navigationP95: AlertRuleDefinition = {
     unit: 'ms',
     thresholdLine: T.navigationP95.maxMs,
     format: QuestDbFormat.TimeSeries,
-    sql: `SELECT ts, scraper, approx_percentile(duration_ms, 0.95, 3) p95_ms
-FROM page_navigation WHERE ${TIME_FILTER} AND ${scraperIn()}
-${SAMPLE_BY}`,
+    sql: tieredPercentileSeries({
+      table: 'page_navigation',
+      groupBy: ['scraper'],
+      quantiles: [{ name: 'p95_ms', q: 0.95 }],
+    }),
   },
 };
 
@@ -220,9 +236,10 @@ const zeroItems: AlertRuleDefinition = {
       refId: 'A',
       relativeSeconds: T.zeroItems.windowSeconds,
       valueColumn: 'zero_item_pct',
+      // From the 1-minute tier: zero_item_scrapes counts successful scrapes with no item.
       sql: `SELECT scraper, zero_item_pct FROM (
-  SELECT scraper, count() successes, 100.0 * sum(CASE WHEN items_extracted = 0 THEN 1 ELSE 0 END) / count() zero_item_pct
-  FROM page_scrape WHERE ${TIME_FILTER} AND success
+  SELECT scraper, sum(successes) successes, 100.0 * sum(zero_item_scrapes) / sum(successes) zero_item_pct
+  FROM page_scrape_1m WHERE ${TIME_FILTER}
   GROUP BY scraper
 ) WHERE successes >= ${T.zeroItems.minScrapes}`,
     },
@@ -238,9 +255,14 @@ const zeroItems: AlertRuleDefinition = {
     unit: 'percent',
     thresholdLine: T.zeroItems.maxPct,
     format: QuestDbFormat.TimeSeries,
-    sql: `SELECT ts, scraper, 100.0 * sum(CASE WHEN items_extracted = 0 THEN 1 ELSE 0 END) / count() zero_item_pct
-FROM page_scrape WHERE ${TIME_FILTER} AND success AND ${scraperIn()}
-${SAMPLE_BY}`,
+    sql: tieredSeries({
+      table: 'page_scrape',
+      groupBy: ['scraper'],
+      measures: [
+        { name: 'zero_item_pct', rollup: '100.0 * sum(zero_item_scrapes) / sum(successes)' },
+      ],
+      where: 'successes > 0',
+    }),
   },
 };
 

@@ -7,16 +7,29 @@ import { TIME_FILTER, schedulerScraperIn, scraperIn } from '../sql/filters';
 import { ERRORS_TABLE_SQL } from '../sql/errors';
 import { qdb, sectionDashboard, tablePanel, timeSeriesPanel } from './shared';
 
+/**
+ * The newest failures of every kind. Each branch reads its table newest first and stops after the
+ * limit (QuestDB scans a designated timestamp backwards), so a week of rows is never read whole.
+ */
 export const RECENT_FAILURES_SQL = `SELECT * FROM (
-  SELECT ts, 'navigation' kind, scraper, url target, coalesce(error_class, 'unclassified') error_class, error
-  FROM page_navigation WHERE ${TIME_FILTER} AND ${scraperIn()} AND NOT success
+  SELECT * FROM (
+    SELECT ts, 'navigation' kind, scraper, url target, coalesce(error_class, 'unclassified') error_class, error
+    FROM page_navigation WHERE ${TIME_FILTER} AND ${scraperIn()} AND NOT success
+    ORDER BY ts DESC LIMIT 200
+  )
   UNION ALL
-  SELECT ts, 'scrape' kind, scraper, url target, coalesce(error_class, 'unclassified') error_class, error
-  FROM page_scrape WHERE ${TIME_FILTER} AND ${scraperIn()} AND NOT success
+  SELECT * FROM (
+    SELECT ts, 'scrape' kind, scraper, url target, coalesce(error_class, 'unclassified') error_class, error
+    FROM page_scrape WHERE ${TIME_FILTER} AND ${scraperIn()} AND NOT success
+    ORDER BY ts DESC LIMIT 200
+  )
   UNION ALL
-  SELECT ts, 'scheduler' kind, coalesce(scraper, '-') scraper, cast(job_name as varchar) target,
-    coalesce(error_class, status) error_class, error
-  FROM scheduler_run WHERE ${TIME_FILTER} AND ${schedulerScraperIn()} AND status IN ('failed', 'missed')
+  SELECT * FROM (
+    SELECT ts, 'scheduler' kind, coalesce(scraper, '-') scraper, cast(job_name as varchar) target,
+      coalesce(error_class, status) error_class, error
+    FROM scheduler_run WHERE ${TIME_FILTER} AND ${schedulerScraperIn()} AND status IN ('failed', 'missed')
+    ORDER BY ts DESC LIMIT 200
+  )
 ) ORDER BY ts DESC
 LIMIT 200`;
 

@@ -1,38 +1,59 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import { STATUS_CLASS_COLUMNS } from '@scrapewatch/protocol';
 import { QuestDbFormat } from '../grafana/queries';
-import { SAMPLE_BY, TIME_FILTER, scraperIn } from '../sql/filters';
-import { MEASURES, tieredSeries } from '../sql/tiers';
+import { TIME_FILTER, scraperIn } from '../sql/filters';
+import {
+  HISTOGRAM_SUMS,
+  ERROR_CLASS_MEASURES,
+  MEASURES,
+  histogramQuantile,
+  tieredPercentileSeries,
+  tieredRows,
+  tieredSeries,
+} from '../sql/tiers';
 import { refreshExemptionNote } from './live-refresh';
 import { BLOCK_RATE_BY_DOMAIN_SQL, MOST_BLOCKED_DOMAINS_SQL } from '../sql/blocks';
 import { live, qdb, sectionDashboard, tablePanel, timeSeriesPanel } from './shared';
 
 const RAW = `FROM page_navigation WHERE ${TIME_FILTER} AND ${scraperIn()}`;
 
-/** Percentiles need raw rows: these panels cover the raw TTL (7 days). */
-export const NAVIGATION_PERCENTILES_SQL = `SELECT ts,
-  approx_percentile(duration_ms, 0.5, 3) p50_ms,
-  approx_percentile(duration_ms, 0.95, 3) p95_ms,
-  approx_percentile(duration_ms, 0.99, 3) p99_ms
-${RAW}
-${SAMPLE_BY}`;
+/** Percentiles from the tiers' duration histograms: any range, never a week of raw rows. */
+export const NAVIGATION_PERCENTILES_SQL = tieredPercentileSeries({
+  table: 'page_navigation',
+  groupBy: [],
+  quantiles: [
+    { name: 'p50_ms', q: 0.5 },
+    { name: 'p95_ms', q: 0.95 },
+    { name: 'p99_ms', q: 0.99 },
+  ],
+});
 
-export const STATUS_CODES_SQL = `SELECT ts, coalesce(cast(status_code as string), 'none') status_code, count() navigations
-${RAW}
-${SAMPLE_BY}`;
+/** Navigations per HTTP status class, one series each, from the tiers. */
+export const STATUS_CODES_SQL = tieredSeries({
+  table: 'page_navigation',
+  groupBy: [],
+  measures: STATUS_CLASS_COLUMNS.map((s) => ({ name: `"${s.label}"`, rollup: `sum(${s.column})` })),
+});
 
-export const NAVIGATION_ERROR_CLASSES_SQL = `SELECT ts, coalesce(error_class, 'unclassified') error_class, count() failures
-${RAW} AND NOT success
-${SAMPLE_BY}`;
+export const NAVIGATION_ERROR_CLASSES_SQL = tieredSeries({
+  table: 'page_navigation',
+  groupBy: [],
+  measures: ERROR_CLASS_MEASURES,
+});
 
-export const PER_DOMAIN_SQL = `SELECT domain, scraper, count() navigations,
-  100.0 * sum(CASE WHEN success THEN 1 ELSE 0 END) / count() success_pct,
-  avg(duration_ms) avg_ms,
-  approx_percentile(duration_ms, 0.95, 3) p95_ms,
-  max(duration_ms) max_ms,
-  sum(retry_count) retries,
-  sum(bytes) bytes
-${RAW}
-GROUP BY domain, scraper
+export const PER_DOMAIN_SQL = `SELECT domain, scraper, n navigations,
+  100.0 * successes / n success_pct,
+  sum_duration_ms / n avg_ms,
+  ${histogramQuantile(0.95)} p95_ms,
+  max_ms,
+  retries,
+  bytes
+FROM (
+  SELECT domain, scraper, sum(events) n, sum(successes) successes, sum(sum_duration_ms) sum_duration_ms,
+    max(max_duration_ms) max_ms, sum(retries) retries, sum(bytes) bytes, ${HISTOGRAM_SUMS}
+  FROM ${tieredRows('page_navigation', ['*'])}
+  GROUP BY domain, scraper
+)
 ORDER BY navigations DESC
 LIMIT 500`;
 
@@ -66,7 +87,7 @@ export function navigationDashboard(): Dashboard {
         id: 2,
         title: 'Navigation time p50 / p95 / p99',
         description:
-          'Percentiles of navigation duration per bucket over the selected scrapers (raw rows; 7-day TTL).',
+          "Percentiles of navigation duration per bucket over the selected scrapers, from the rollup tiers' duration histograms (within one histogram bucket).",
         width: 12,
         height: 8,
         unit: 'ms',
@@ -78,7 +99,7 @@ export function navigationDashboard(): Dashboard {
         id: 3,
         title: 'Retries by scraper',
         description:
-          'Sum of retryCount per bucket (raw up to 24 h, hourly view up to 31 days, daily beyond).',
+          'Sum of retryCount per bucket (1-minute tier up to 2 days, hourly up to 31 days, daily beyond).',
         width: 12,
         height: 8,
         bars: true,
@@ -99,7 +120,7 @@ export function navigationDashboard(): Dashboard {
         id: 4,
         title: 'Status codes',
         description:
-          'Navigations per HTTP status code per bucket ("none" when the scraper sent no status).',
+          'Navigations per HTTP status class per bucket ("none" when the scraper sent no status), from the rollup tiers.',
         width: 12,
         height: 8,
         bars: true,
@@ -111,7 +132,8 @@ export function navigationDashboard(): Dashboard {
       timeSeriesPanel({
         id: 5,
         title: 'Navigation errors by class',
-        description: 'Failed navigations per error class per bucket.',
+        description:
+          'Failed navigations per error class per bucket, from the rollup tiers ("custom": a class outside the catalogue).',
         width: 12,
         height: 8,
         bars: true,

@@ -4,14 +4,23 @@ import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline';
 import { QUESTDB_DATASOURCE } from '../grafana/datasources';
 import { QuestDbFormat } from '../grafana/queries';
-import { SAMPLE_BY, TIME_FILTER, schedulerScraperIn } from '../sql/filters';
+import { TIME_FILTER, schedulerScraperIn } from '../sql/filters';
+import { tieredRows, tieredSeries, type TieredMeasure } from '../sql/tiers';
 import { qdb, sectionDashboard, tablePanel, timeSeriesPanel } from './shared';
 
 /**
- * Scheduler panels read the raw table (7-day TTL): the scheduler views are grouped by scheduler
- * and job only, so they cannot honour the scraper selection.
+ * Trends and the jobs table read the scheduler tiers (grouped by scheduler, job and scraper, so
+ * they honour the scraper selection, runs not tied to a scraper included); the run lists (missed
+ * runs, state per run) read raw rows, bounded by the range and the run volume.
  */
 const RAW = `FROM scheduler_run WHERE ${TIME_FILTER} AND ${schedulerScraperIn()}`;
+const scheduler = (groupBy: readonly string[], measures: readonly TieredMeasure[]): string =>
+  tieredSeries({
+    table: 'scheduler_run',
+    groupBy,
+    measures,
+    scraperFilter: schedulerScraperIn(),
+  });
 
 export const RUN_STATES = Object.freeze([
   { status: 'success', value: 0, color: 'green' },
@@ -20,17 +29,31 @@ export const RUN_STATES = Object.freeze([
   { status: 'missed', value: 3, color: 'orange' },
 ]);
 
-export const RUN_DURATION_SQL = `SELECT ts, job_name, avg(duration_ms) avg_duration_ms
-${RAW} AND status <> 'missed'
-${SAMPLE_BY}`;
+export const RUN_DURATION_SQL = scheduler(
+  ['job_name'],
+  [
+    {
+      name: 'avg_duration_ms',
+      rollup:
+        'CASE WHEN sum(runs) > sum(missed) THEN sum(sum_duration_ms) / (sum(runs) - sum(missed)) END',
+    },
+  ],
+);
 
-export const RUN_OUTCOMES_SQL = `SELECT ts, status, count() runs
-${RAW}
-${SAMPLE_BY}`;
+export const RUN_OUTCOMES_SQL = scheduler(
+  [],
+  [
+    { name: 'success', rollup: 'sum(successes)' },
+    { name: 'failed', rollup: 'sum(failures)' },
+    { name: 'skipped', rollup: 'sum(skipped)' },
+    { name: 'missed', rollup: 'sum(missed)' },
+  ],
+);
 
-export const LATENESS_SQL = `SELECT ts, job_name, max(lateness_ms) max_lateness_ms
-${RAW}
-${SAMPLE_BY}`;
+export const LATENESS_SQL = scheduler(
+  ['job_name'],
+  [{ name: 'max_lateness_ms', rollup: 'max(max_lateness_ms)' }],
+);
 
 export const MISSED_RUNS_SQL = `SELECT ts, scheduler_name, job_name, scraper, scheduled_at, error
 ${RAW} AND status = 'missed'
@@ -42,14 +65,15 @@ export const RUN_STATE_SQL = `SELECT ts, job_name,
 ${RAW}
 ORDER BY ts`;
 
-export const JOB_SUMMARY_SQL = `SELECT scheduler_name, job_name, count() runs,
-  100.0 * sum(CASE WHEN status = 'success' THEN 1 ELSE 0 END) / count() success_pct,
-  sum(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) failed,
-  sum(CASE WHEN status = 'missed' THEN 1 ELSE 0 END) missed,
-  avg(duration_ms) avg_duration_ms,
-  max(lateness_ms) max_lateness_ms,
+/** Per job over the range, from the tier the range selects; the last run is to the minute. */
+export const JOB_SUMMARY_SQL = `SELECT scheduler_name, job_name, sum(runs) runs,
+  100.0 * sum(successes) / sum(runs) success_pct,
+  sum(failures) failed,
+  sum(missed) missed,
+  CASE WHEN sum(runs) > sum(missed) THEN sum(sum_duration_ms) / (sum(runs) - sum(missed)) END avg_duration_ms,
+  max(max_lateness_ms) max_lateness_ms,
   max(ts) last_run
-${RAW}
+FROM ${tieredRows('scheduler_run', ['*'], { scraperFilter: schedulerScraperIn() })}
 GROUP BY scheduler_name, job_name
 ORDER BY success_pct`;
 

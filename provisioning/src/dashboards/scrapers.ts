@@ -1,25 +1,34 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { QuestDbFormat } from '../grafana/queries';
-import { TIME_FILTER, scraperIn } from '../sql/filters';
-import { MEASURES, tieredSeries } from '../sql/tiers';
+import { scraperIn } from '../sql/filters';
+import {
+  HISTOGRAM_SUMS,
+  MEASURES,
+  histogramQuantile,
+  tieredRows,
+  tieredSeries,
+} from '../sql/tiers';
 import { runsPanel } from './runs';
 import { COST_BY_DOMAIN_SQL, COST_PER_1000_ITEMS_SQL } from '../sql/cost';
 import { itemsByScraper, qdb, sectionDashboard, tablePanel, timeSeriesPanel } from './shared';
 
 /**
- * One row per scraper over the dashboard range, compared with the same scraper's own 7 days
- * before the range (hourly views; hours overlapping the range excluded). Percentiles come from
- * raw rows only (views keep no percentiles), so the baseline compares averages.
+ * One row per scraper over the dashboard range (the tier the range selects), compared with the
+ * same scraper's own 7 days before the range (hourly tier; hours overlapping the range excluded).
+ * The p95 comes from the duration histogram; last seen is to the minute (the fine tier's bucket).
  */
 export const SCRAPER_COMPARISON_SQL = `WITH nav AS (
-  SELECT scraper, count() navigations,
-    100.0 * sum(CASE WHEN success THEN 1 ELSE 0 END) / count() success_pct,
-    approx_percentile(duration_ms, 0.95, 3) p95_ms, avg(duration_ms) avg_ms, max(ts) last_navigation
-  FROM page_navigation WHERE ${TIME_FILTER} AND ${scraperIn()}
-  GROUP BY scraper
+  SELECT scraper, n navigations, 100.0 * successes / n success_pct,
+    ${histogramQuantile(0.95)} p95_ms, sum_duration_ms / n avg_ms, last_navigation
+  FROM (
+    SELECT scraper, sum(events) n, sum(successes) successes, sum(sum_duration_ms) sum_duration_ms,
+      max(max_duration_ms) max_ms, max(ts) last_navigation, ${HISTOGRAM_SUMS}
+    FROM ${tieredRows('page_navigation', ['*'])}
+    GROUP BY scraper
+  )
 ), scr AS (
-  SELECT scraper, count() scrapes, sum(items_extracted) items, max(ts) last_scrape
-  FROM page_scrape WHERE ${TIME_FILTER} AND ${scraperIn()}
+  SELECT scraper, sum(events) scrapes, sum(items_extracted) items, max(ts) last_scrape
+  FROM ${tieredRows('page_scrape', ['ts', 'scraper', 'events', 'items_extracted'])}
   GROUP BY scraper
 ), nav_base AS (
   SELECT scraper, 100.0 * sum(successes) / sum(events) base_success_pct, sum(sum_duration_ms) / sum(events) base_avg_ms
@@ -66,7 +75,7 @@ export function scrapersDashboard(): Dashboard {
         id: 1,
         title: 'Navigation success rate by scraper',
         description:
-          'Share of successful navigations per bucket (raw up to 24 h, hourly view up to 31 days, daily beyond).',
+          'Share of successful navigations per bucket (1-minute tier up to 2 days, hourly up to 31 days, daily beyond).',
         width: 12,
         height: 8,
         unit: 'percent',

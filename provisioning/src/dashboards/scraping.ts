@@ -1,7 +1,7 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { QuestDbFormat } from '../grafana/queries';
 import { SAMPLE_BY, TIME_FILTER, scraperIn } from '../sql/filters';
-import { MEASURES, tieredSeries } from '../sql/tiers';
+import { ERROR_CLASS_MEASURES, MEASURES, tieredSeries } from '../sql/tiers';
 import { fillRatePanels } from './field-coverage';
 import { refreshExemptionNote } from './live-refresh';
 import { itemsByScraper, live, qdb, sectionDashboard, tablePanel, timeSeriesPanel } from './shared';
@@ -32,9 +32,11 @@ export const ITEMS_PER_RUN_TREND_SQL = `SELECT ts, scraper, sum(items_extracted)
 FROM page_scrape WHERE ${TIME_FILTER} AND ${scraperIn()} AND run_id IS NOT NULL
 ${SAMPLE_BY}`;
 
-export const SCRAPE_ERROR_CLASSES_SQL = `SELECT ts, coalesce(error_class, 'unclassified') error_class, count() failures
-FROM page_scrape WHERE ${TIME_FILTER} AND ${scraperIn()} AND NOT success
-${SAMPLE_BY}`;
+export const SCRAPE_ERROR_CLASSES_SQL = tieredSeries({
+  table: 'page_scrape',
+  groupBy: [],
+  measures: ERROR_CLASS_MEASURES,
+});
 
 export const ZERO_ITEM_TREND_SQL = tieredSeries({
   table: 'page_scrape',
@@ -65,7 +67,7 @@ export function scrapingDashboard(): Dashboard {
         id: 2,
         title: 'Average scrape time by scraper',
         description:
-          'Mean scrape duration per bucket (raw up to 24 h, hourly view up to 31 days, daily beyond).',
+          'Mean scrape duration per bucket (1-minute tier up to 2 days, hourly up to 31 days, daily beyond).',
         width: 12,
         height: 8,
         unit: 'ms',

@@ -15,7 +15,7 @@ import { MEASURES, tieredSeries } from '../sql/tiers';
 export const SCRAPER_VARIABLE_SQL = `SELECT scraper FROM (
   SELECT DISTINCT scraper FROM page_navigation_1d
   UNION SELECT DISTINCT scraper FROM page_scrape_1d
-  UNION SELECT DISTINCT scraper FROM scheduler_run WHERE scraper IS NOT NULL
+  UNION SELECT DISTINCT scraper FROM scheduler_run_1d WHERE scraper IS NOT NULL
 ) ORDER BY scraper`;
 
 export function scraperVariable(): dashboard.QueryVariableBuilder {

@@ -1,33 +1,20 @@
-import { BLOCK_REASONS } from '@scrapewatch/protocol';
+import { BLOCK_REASON_COLUMNS } from '@scrapewatch/protocol';
 import { TIME_FILTER, scraperIn } from './filters';
 import { type TieredMeasure, tieredSeries } from './tiers';
 
 /**
- * Soft blocks: navigations the SDK's classifier gave a `block_reason`. The signal views count the
- * built-in reasons one column each and every reason a user added as `other_blocks`.
+ * Soft blocks: navigations the SDK's classifier gave a `block_reason`. The navigation tiers count
+ * the built-in reasons one column each (`block_<reason>`), every reason a user added as
+ * `block_other`, and every blocked navigation as `blocked`.
  */
-export const SIGNAL_VIEWS = Object.freeze({
-  hourly: 'page_navigation_signals_1h',
-  daily: 'page_navigation_signals_1d',
-});
-
-const quotedReasons = BLOCK_REASONS.map((r) => `'${r}'`).join(', ');
 const isBlocked = 'block_reason IS NOT NULL';
 
-/** Share of navigations blocked for one reason, in percent. */
-const reasonPct = (reason: string): TieredMeasure => ({
-  name: reason,
-  raw: `100.0 * sum(CASE WHEN block_reason = '${reason}' THEN 1 ELSE 0 END) / count()`,
-  rollup: `100.0 * sum(${reason}) / sum(events)`,
-});
-
 export const BLOCK_MEASURES: readonly TieredMeasure[] = Object.freeze([
-  ...BLOCK_REASONS.map(reasonPct),
-  {
-    name: 'other',
-    raw: `100.0 * sum(CASE WHEN ${isBlocked} AND block_reason NOT IN (${quotedReasons}) THEN 1 ELSE 0 END) / count()`,
-    rollup: '100.0 * sum(other_blocks) / sum(events)',
-  },
+  ...BLOCK_REASON_COLUMNS.map(({ column, reason }) => ({
+    name: reason,
+    rollup: `100.0 * sum(${column}) / sum(events)`,
+  })),
+  { name: 'other', rollup: '100.0 * sum(block_other) / sum(events)' },
 ]);
 
 /** Block rate per domain and reason over time (stacked, the stack is the domain's block rate). */
@@ -35,7 +22,6 @@ export const BLOCK_RATE_BY_DOMAIN_SQL = tieredSeries({
   table: 'page_navigation',
   groupBy: ['domain'],
   measures: BLOCK_MEASURES,
-  rollups: SIGNAL_VIEWS,
 });
 
 /** The domains with the highest block rate in the 15 minutes before the dashboard's end. */
@@ -67,11 +53,6 @@ export const BLOCK_RATE_PANEL_SQL = tieredSeries({
   table: 'page_navigation',
   groupBy: ['domain'],
   measures: [
-    {
-      name: 'blocked_pct',
-      raw: `100.0 * sum(CASE WHEN ${isBlocked} THEN 1 ELSE 0 END) / count()`,
-      rollup: '100.0 * sum(blocked) / sum(events)',
-    },
+    { name: 'blocked_pct', rollup: '100.0 * sum(blocked) / sum(events)' },
   ],
-  rollups: SIGNAL_VIEWS,
 });

@@ -1,6 +1,5 @@
 import { TIME_FILTER, scraperIn } from './filters';
 import { tieredSeries } from './tiers';
-import { SIGNAL_VIEWS } from './blocks';
 
 /**
  * Cost per 1,000 items. Requests = navigations + their retries; bytes as the SDK reported them
@@ -30,15 +29,15 @@ FROM (${tieredSeries({
   table: 'page_navigation',
   groupBy: ['scraper'],
   measures: [
-    { name: 'requests', raw: 'sum(retry_count) + count()', rollup: 'sum(requests)' },
-    { name: 'bytes', raw: 'sum(bytes)', rollup: 'sum(bytes)' },
+    // A navigation without a retry count made one request.
+    { name: 'requests', rollup: 'sum(events) + coalesce(sum(retries), 0)' },
+    { name: 'bytes', rollup: 'sum(bytes)' },
   ],
-  rollups: SIGNAL_VIEWS,
 })}) nav
 JOIN (${tieredSeries({
   table: 'page_scrape',
   groupBy: ['scraper'],
-  measures: [{ name: 'items', raw: 'sum(items_extracted)', rollup: 'sum(items_extracted)' }],
+  measures: [{ name: 'items', rollup: 'sum(items_extracted)' }],
 })}) scr ON nav.ts = scr.ts AND nav.scraper = scr.scraper
 ${PRICE_JOINS('nav.scraper')}
 WHERE scr.items > 0
@@ -68,7 +67,7 @@ LIMIT 500`;
 
 /**
  * Cost per 1,000 items of each scraper over the rule's window divided by the same over the 7 days
- * before it (signal and scrape hourly views, the last hour before the window left out), both at
+ * before it (navigation and scrape hourly tiers, the last hour before the window left out), both at
  * today's prices. Needs `minItems` items now and `minBaselineItems` in the baseline.
  */
 export function costRatioRuleSql(minItems: number, minBaselineItems: number): string {
@@ -79,8 +78,8 @@ export function costRatioRuleSql(minItems: number, minBaselineItems: number): st
 ), cur_scr AS (
   SELECT scraper, sum(items_extracted) items FROM page_scrape WHERE ${TIME_FILTER} GROUP BY scraper
 ), base_nav AS (
-  SELECT scraper, sum(requests) requests, sum(bytes) bytes
-  FROM ${SIGNAL_VIEWS.hourly} WHERE ${baseline} GROUP BY scraper
+  SELECT scraper, sum(events) + coalesce(sum(retries), 0) requests, sum(bytes) bytes
+  FROM page_navigation_1h WHERE ${baseline} GROUP BY scraper
 ), base_scr AS (
   SELECT scraper, sum(items_extracted) items FROM page_scrape_1h WHERE ${baseline} GROUP BY scraper
 ), cur AS (

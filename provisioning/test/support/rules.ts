@@ -6,7 +6,7 @@ import {
   ruleStates,
   tableToNumbers,
 } from './expressions';
-import { expandQuestDbMacros } from './grafana-interpolation';
+import { expandQuestDbMacros } from '../../src/grafana/interpolation';
 import { query } from './questdb';
 
 /** Evaluates a rule the way Grafana's scheduler does at `nowMs`: queries, expressions, states. */

@@ -1,3 +1,4 @@
+import { REFRESH_FINE_TIERS } from '../../../collector/src/storage/tiers';
 import { exec, literal, micros, query, waitFor } from './questdb';
 
 /**
@@ -268,7 +269,19 @@ export async function seed(
     `SELECT count() n FROM field_coverage WHERE scraper IN (${inList})`,
     coverage.length,
   );
-  for (const unit of ['1h', '1d']) {
+  // The 1-minute tiers refresh on a one-minute timer: bring them up to date now (the hourly and
+  // daily tiers follow as soon as they commit).
+  await waitFor(
+    'WAL apply',
+    async () =>
+      Number(
+        (await query(pgUrl, 'SELECT count() n FROM wal_tables() WHERE writerTxn < sequencerTxn'))
+          .rows[0]?.['n'] ?? 1,
+      ) === 0,
+    60_000,
+  );
+  for (const statement of REFRESH_FINE_TIERS) await exec(httpUrl, statement);
+  for (const unit of ['1m', '1h', '1d']) {
     await expectCount(
       `field_coverage_${unit}`,
       `SELECT sum(scrapes) n FROM field_coverage_${unit} WHERE scraper IN (${inList})`,
@@ -283,6 +296,11 @@ export async function seed(
       `page_scrape_${unit}`,
       `SELECT sum(events) n FROM page_scrape_${unit} WHERE scraper IN (${inList})`,
       scrapes.length,
+    );
+    await expectCount(
+      `scheduler_run_${unit}`,
+      `SELECT sum(runs) n FROM scheduler_run_${unit} WHERE scheduler_name = '${s.scheduler}'`,
+      runs.length,
     );
   }
   return s;

@@ -1,5 +1,5 @@
 /**
- * What happens to a QuestDB panel or rule query before it reaches QuestDB, reproduced for tests:
+ * What happens to a QuestDB panel or rule query before it reaches QuestDB, reproduced for tests and benchmarks:
  * 1. Grafana's template service replaces variables (frontend; dashboards only). Explicit formats
  *    (`${name:singlequote}`) win over the data source's formatter; the QuestDB plugin's formatter
  *    joins arrays as `'a','b'` and leaves strings unquoted. A multi variable set to All expands to
