@@ -77,7 +77,11 @@ function kindSection(spec: KindSpec): string {
     `\`${column.name}\``,
     column.type === 'SYMBOL' ? `SYMBOL (capacity ${String(column.capacity)})` : column.type,
     cell(columnSource(column)),
-    column.dedupKey === true || column.dedupKeySince !== undefined ? 'yes' : '',
+    column.dedupKey === true
+      ? 'yes'
+      : column.dedupKeySince !== undefined
+        ? `yes (since ${String(column.dedupKeySince)})`
+        : '',
     column.designated ? 'designated timestamp' : (column.rollup ?? ''),
     String(column.since),
   ]);

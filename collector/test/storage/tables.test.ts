@@ -29,6 +29,23 @@ describe('raw tables from the registry', () => {
     }
   });
 
+  it('makes a column a dedup key in the version its registry entry names, not before', () => {
+    const scheduler = EVENT_REGISTRY.scheduler_run;
+    expect(createRawTableSql(scheduler, 1)).toContain(
+      'DEDUP UPSERT KEYS(ts, event_id, scheduler_name, job_name)',
+    );
+    expect(createRawTableSql(scheduler, 3)).toContain(
+      'DEDUP UPSERT KEYS(ts, event_id, scheduler_name, job_name)',
+    );
+    expect(rawTableStatements(3).join('\n')).not.toContain('DEDUP ENABLE');
+    expect(createRawTableSql(scheduler, 4)).toContain(
+      'DEDUP UPSERT KEYS(ts, event_id, scheduler_name, job_name, scraper)',
+    );
+    expect(rawTableStatements(4)).toEqual([
+      'ALTER TABLE scheduler_run DEDUP ENABLE UPSERT KEYS(ts, event_id, scheduler_name, job_name, scraper)',
+    ]);
+  });
+
   it('names each kind its registry table', () => {
     for (const kind of EVENT_KINDS) expect(TABLES[kind]).toBe(EVENT_REGISTRY[kind].table);
   });
