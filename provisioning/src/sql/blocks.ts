@@ -52,7 +52,5 @@ export function blockRateRuleSql(minNavigations: number): string {
 export const BLOCK_RATE_PANEL_SQL = tieredSeries({
   table: 'page_navigation',
   groupBy: ['domain'],
-  measures: [
-    { name: 'blocked_pct', rollup: '100.0 * sum(blocked) / sum(events)' },
-  ],
+  measures: [{ name: 'blocked_pct', rollup: '100.0 * sum(blocked) / sum(events)' }],
 });

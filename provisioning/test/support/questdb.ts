@@ -1,5 +1,5 @@
 import { Client, types } from 'pg';
-import { SCHEMA_VERSIONS } from '@scrapewatch/collector';
+import { createLogger, createQuestDBClient, migrate } from '@scrapewatch/collector';
 
 /** A statement through QuestDB's REST `/exec`; rejects with the server's message. */
 export async function exec(httpUrl: string, sql: string): Promise<unknown> {
@@ -10,12 +10,19 @@ export async function exec(httpUrl: string, sql: string): Promise<unknown> {
   return body;
 }
 
-/** Applies every schema version (idempotent statements); tolerates a concurrent creator. */
+/**
+ * Brings the shared test QuestDB to the current schema with the collector's own migration runner:
+ * only the versions not yet recorded in `scrapewatch_schema` run, and each is recorded. Running
+ * every version again on a migrated database would recreate the views a later version dropped
+ * (and drop them again) under the other test files' writes. Another test file migrating at the
+ * same moment makes a statement fail now and then; the whole migration is then tried again.
+ */
 export async function applySchema(httpUrl: string): Promise<void> {
-  for (const version of SCHEMA_VERSIONS) {
-    for (const statement of version.statements) {
-      await retry(() => exec(httpUrl, statement), 5);
-    }
+  const client = createQuestDBClient(httpUrl, 60_000);
+  try {
+    await retry(() => migrate(client, createLogger('silent')), 5);
+  } finally {
+    client.close();
   }
 }
 

@@ -1,4 +1,4 @@
-import { REFRESH_FINE_TIERS } from '../../../collector/src/storage/tiers';
+import { REFRESH_FINE_TIERS } from '@scrapewatch/collector';
 import { exec, literal, micros, query, waitFor } from './questdb';
 
 /**

@@ -1,5 +1,6 @@
 import { fingerprintError } from '../../../collector/src/ingest/fingerprint';
 import { PRICES_TABLE } from '../../src/sql/cost';
+import { REFRESH_FINE_TIERS } from '@scrapewatch/collector';
 import { exec, query, waitFor } from './questdb';
 import { type Row, insert } from './seed';
 
@@ -188,10 +189,22 @@ export async function seedSignals(
     `SELECT count() n FROM page_scrape WHERE scraper IN (${inList})`,
     scrapes.length,
   );
-  for (const unit of ['1h', '1d']) {
+  // The 1-minute tiers refresh on a one-minute timer: bring them up to date now (the hourly and
+  // daily tiers follow as soon as they commit).
+  await waitFor(
+    'WAL apply',
+    async () =>
+      Number(
+        (await query(pgUrl, 'SELECT count() n FROM wal_tables() WHERE writerTxn < sequencerTxn'))
+          .rows[0]?.['n'] ?? 1,
+      ) === 0,
+    60_000,
+  );
+  for (const statement of REFRESH_FINE_TIERS) await exec(httpUrl, statement);
+  for (const unit of ['1m', '1h', '1d']) {
     await expectCount(
-      `page_navigation_signals_${unit}`,
-      `SELECT sum(events) n FROM page_navigation_signals_${unit} WHERE scraper IN (${inList})`,
+      `page_navigation_${unit}`,
+      `SELECT sum(events) n FROM page_navigation_${unit} WHERE scraper IN (${inList})`,
       navigations.length,
     );
     await expectCount(
