@@ -28,7 +28,7 @@ import { rawTableStatements } from './tables';
  *
  * QuestDB lets a view over a dedup table group only by dedup key columns: page tiers group by
  * scraper and domain (dedup keys since schema 1); scheduler tiers group by scheduler, job and
- * scraper, which schema 3 adds to the scheduler table's dedup keys (it is a function of the event,
+ * scraper, which schema 4 adds to the scheduler table's dedup keys (it is a function of the event,
  * so what counts as the same run does not change).
  */
 

@@ -1,5 +1,5 @@
-import { TIME_FILTER, scraperIn } from './filters';
-import { tieredSeries } from './tiers';
+import { TIME_FILTER } from './filters';
+import { tieredRows, tieredSeries } from './tiers';
 
 /**
  * Cost per 1,000 items. Requests = navigations + their retries; bytes as the SDK reported them
@@ -43,14 +43,18 @@ ${PRICE_JOINS('nav.scraper')}
 WHERE scr.items > 0
 ORDER BY ts`;
 
-/** Per scraper and domain over the range: requests and bytes per item, money per 1,000 items. */
+/**
+ * Per scraper and domain over the range: requests and bytes per item, money per 1,000 items, from
+ * the tier the range selects (never a week of raw rows).
+ */
 export const COST_BY_DOMAIN_SQL = `WITH nav AS (
-  SELECT scraper, domain, count() navigations, sum(retry_count) + count() requests, sum(bytes) bytes
-  FROM page_navigation WHERE ${TIME_FILTER} AND ${scraperIn()}
+  SELECT scraper, domain, sum(events) navigations, sum(events) + coalesce(sum(retries), 0) requests,
+    sum(bytes) bytes
+  FROM ${tieredRows('page_navigation', ['scraper', 'domain', 'events', 'retries', 'bytes'])}
   GROUP BY scraper, domain
 ), scr AS (
   SELECT scraper, domain, sum(items_extracted) items
-  FROM page_scrape WHERE ${TIME_FILTER} AND ${scraperIn()}
+  FROM ${tieredRows('page_scrape', ['scraper', 'domain', 'items_extracted'])}
   GROUP BY scraper, domain
 )
 SELECT nav.scraper scraper, nav.domain domain, nav.navigations navigations, nav.requests requests,
