@@ -3,7 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startQuestDB, type QuestDBServer } from '@scrapewatch/questdb';
-import { SCHEMA_VERSIONS } from '@scrapewatch/collector';
+import {
+  SCHEMA_VERSIONS,
+  createLogger,
+  createQuestDBClient,
+  migrate,
+} from '@scrapewatch/collector';
 
 /** A QuestDB of the benchmark's own, in a temporary root removed afterwards (unless kept). */
 export interface BenchQuestDB {
@@ -70,13 +75,21 @@ export async function execSql(
 }
 
 /**
- * Applies the collector's schema (every statement is idempotent), so the raw baseline writes to the
- * same WAL, dedup, view-backed table the collector writes to, also when no collector runs.
+ * Brings the benchmark's QuestDB to the collector's schema, up to `upToVersion`, with the
+ * collector's own migration runner: the versions the collector (started first) already recorded
+ * do not run again, so a version's views are never recreated after a later one dropped them. The
+ * raw baselines then write to the same WAL, dedup, tier-backed tables, also when no collector runs.
  */
 export async function applySchema(httpUrl: string, upToVersion = Infinity): Promise<void> {
-  for (const version of SCHEMA_VERSIONS) {
-    if (version.version > upToVersion) continue;
-    for (const statement of version.statements) await execSql(httpUrl, statement);
+  const client = createQuestDBClient(httpUrl, 120_000);
+  try {
+    await migrate(
+      client,
+      createLogger('silent'),
+      SCHEMA_VERSIONS.filter((version) => version.version <= upToVersion),
+    );
+  } finally {
+    client.close();
   }
 }
 
