@@ -9,6 +9,7 @@ const WORKSPACES = [
   'grafana-plugin',
   'provisioning',
   'bench',
+  'testkit',
   'dev',
 ];
 

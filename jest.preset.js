@@ -21,7 +21,11 @@ module.exports = function preset(name, dir, overrides = {}) {
     },
     moduleNameMapper: {
       '^@scrapewatch/protocol/core$': path.join(__dirname, 'protocol/src/core.ts'),
-      '^@scrapewatch/(protocol|questdb|collector|sdk)$': path.join(__dirname, '$1/src/index.ts'),
+      '^@scrapewatch/testkit/in-process$': path.join(__dirname, 'testkit/src/in-process.ts'),
+      '^@scrapewatch/(protocol|questdb|collector|sdk|testkit)$': path.join(
+        __dirname,
+        '$1/src/index.ts',
+      ),
     },
     globalSetup: path.join(__dirname, 'questdb/src/jest/global-setup.ts'),
     globalTeardown: path.join(__dirname, 'questdb/src/jest/global-teardown.ts'),

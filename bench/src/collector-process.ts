@@ -1,8 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, openSync, readFileSync, closeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '@scrapewatch/questdb';
+import { spawnCollector, type CollectorProcess as TestCollector } from '@scrapewatch/testkit';
 import { typeScriptLoaderArgs } from './processes';
 import { promSample } from './prometheus';
 
@@ -55,11 +53,6 @@ function procRss(pid: number): number {
   return match ? Number(match[1]) * 1024 : Number.NaN;
 }
 
-function waitExit(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
 /**
  * Spawns the collector with benchmark settings (auth off, rate limit off, own spool) and waits for
  * GET /readyz to answer 200. Resolves `available: false` with the reason (missing entry point,
@@ -74,81 +67,49 @@ export async function startCollectorProcess(
       available: false,
       reason: `${path.relative(options.repoRoot, entry)} does not exist yet`,
     };
-  const port = await freePort();
   const logPath = path.join(options.workDir, 'collector.log');
   const profileDir = options.profile ? path.join(options.workDir, 'profile') : undefined;
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('SCRAPEWATCH_')) env[key] = value;
+  let started: TestCollector;
+  try {
+    started = await spawnCollector({
+      command: [
+        process.execPath,
+        ...typeScriptLoaderArgs(),
+        ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+        entry,
+      ],
+      cwd: options.repoRoot,
+      logFile: logPath,
+      readyTimeoutMs: options.readyTimeoutMs,
+      env: {
+        SCRAPEWATCH_QUESTDB_HTTP: options.questdbHttpUrl,
+        SCRAPEWATCH_QUESTDB_PG: options.questdbPgUrl,
+        SCRAPEWATCH_AUTH: 'off',
+        SCRAPEWATCH_SPOOL_DIR: path.join(options.workDir, 'spool'),
+        // The benchmark measures capacity, not the per-token limit: 0 turns the limit off.
+        SCRAPEWATCH_RATE_LIMIT_EVENTS_PER_SECOND: '0',
+        SCRAPEWATCH_LOG_LEVEL: 'warn',
+        ...options.extraEnv,
+      },
+    });
+  } catch (error) {
+    // The kit's message ends with the whole output: the first line and the log's tail suffice.
+    const message = error instanceof Error ? error.message : String(error);
+    return { available: false, reason: `${message.split('\n')[0]}\n${tail(logPath)}` };
   }
-  Object.assign(env, {
-    SCRAPEWATCH_HOST: '127.0.0.1',
-    SCRAPEWATCH_PORT: String(port),
-    SCRAPEWATCH_QUESTDB_HTTP: options.questdbHttpUrl,
-    SCRAPEWATCH_QUESTDB_PG: options.questdbPgUrl,
-    SCRAPEWATCH_AUTH: 'off',
-    SCRAPEWATCH_SPOOL_DIR: path.join(options.workDir, 'spool'),
-    // The benchmark measures capacity, not the per-token limit: 0 turns the limit off.
-    SCRAPEWATCH_RATE_LIMIT_EVENTS_PER_SECOND: '0',
-    SCRAPEWATCH_LOG_LEVEL: 'warn',
-    ...options.extraEnv,
-  });
-  const log = openSync(logPath, 'a');
-  const args = [
-    ...typeScriptLoaderArgs(),
-    ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
-    entry,
-  ];
-  const child = spawn(process.execPath, args, {
-    cwd: options.repoRoot,
-    env,
-    stdio: ['ignore', log, log],
-  });
-  closeSync(log);
-  const url = `http://127.0.0.1:${port}`;
-
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    await waitExit(child);
-    clearTimeout(timer);
-  };
-
-  const deadline = Date.now() + options.readyTimeoutMs;
-  let lastAnswer = 'no answer';
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      return {
-        available: false,
-        reason: `the collector exited (code ${child.exitCode}, signal ${child.signalCode}) before it was ready:\n${tail(logPath)}`,
-      };
-    }
-    try {
-      const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) });
-      if (response.status === 200) {
-        return {
-          available: true,
-          collector: {
-            url,
-            pid: child.pid ?? 0,
-            logPath,
-            profileDir,
-            stop,
-            memory: () => memorySample(url, child.pid ?? 0),
-          },
-        };
-      }
-      lastAnswer = `HTTP ${response.status}: ${(await response.text()).slice(0, 300)}`;
-    } catch (error) {
-      lastAnswer = error instanceof Error ? error.message : String(error);
-    }
-    await sleep(500);
-  }
-  await stop();
+  const pid = started.process().pid;
   return {
-    available: false,
-    reason: `GET /readyz did not answer 200 within ${options.readyTimeoutMs} ms (last: ${lastAnswer})\n${tail(logPath)}`,
+    available: true,
+    collector: {
+      url: started.url,
+      pid,
+      logPath,
+      profileDir,
+      stop: async () => {
+        await started.stop();
+      },
+      memory: () => memorySample(started.url, pid),
+    },
   };
 }
 

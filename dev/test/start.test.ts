@@ -3,16 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, isQuestDBUp } from '@scrapewatch/questdb';
+import { until } from '@scrapewatch/testkit';
 import { REPO } from '../prerequisites';
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return check();
-}
 
 /** Every process whose process group is `pgid` (/proc/<pid>/stat, field 5). */
 function groupMembers(pgid: number): string[] {
@@ -100,7 +92,11 @@ describe('npm start', () => {
     const questdb = `http://127.0.0.1:${http}`;
     const collector = `http://127.0.0.1:${collectorPort}`;
     try {
-      expect(await until(() => output.includes('Ctrl-C stops everything'), 180_000)).toBe(true);
+      await until(
+        'the "Ctrl-C stops everything" line',
+        () => output.includes('Ctrl-C stops everything'),
+        180_000,
+      );
       // Where to look: the QuestDB console, the collector, and how to bring a Grafana.
       expect(output).toContain(`QuestDB web console  ${questdb}`);
       expect(output).toContain(`Collector            ${collector}  (auth off, loopback only`);
@@ -113,15 +109,17 @@ describe('npm start', () => {
 
       expect((await fetch(`${collector}/readyz`)).status).toBe(200);
       // The demo's events (sent without a token: auth is off) reach QuestDB through the collector.
-      expect(await until(async () => (await count(questdb, 'page_navigation')) > 0, 60_000)).toBe(
-        true,
+      await until(
+        "the demo's navigations in QuestDB",
+        async () => (await count(questdb, 'page_navigation')) > 0,
+        60_000,
       );
       expect(groupMembers(pgid).some((p) => p.includes('io.questdb.ServerMain'))).toBe(true);
       expect(groupMembers(pgid).some((p) => p.includes('sdk/demo/main.ts'))).toBe(true);
 
       process.kill(-pgid, 'SIGINT');
       await exited;
-      expect(await until(() => groupMembers(pgid).length === 0, 30_000)).toBe(true);
+      await until('every process of the group gone', () => groupMembers(pgid).length === 0, 30_000);
       await drained;
       expect(output).toContain('Scrapewatch stopped');
       expect(await isQuestDBUp(questdb, 1_000)).toBe(false);

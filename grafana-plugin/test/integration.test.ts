@@ -5,8 +5,14 @@ import type { DataFrame, DataQueryResponse } from '@grafana/data';
 import type { AcceptedEvent, HistoryResponse } from '@scrapewatch/protocol';
 import { freePort, testQuestDB } from '@scrapewatch/questdb';
 import type { Subscription } from 'rxjs';
+import {
+  memoryPoll,
+  pollUntil,
+  spawnCollector,
+  until,
+  type CollectorProcess,
+} from '@scrapewatch/testkit';
 import type { LiveDataSource } from '../src/datasource';
-import { startCollector, type CollectorProcess } from './support/collector-process';
 import { navigation } from './support/events';
 import {
   countingTimers,
@@ -14,7 +20,6 @@ import {
   installGrafanaServices,
   queryRequest,
 } from './support/grafana';
-import { until } from './support/until';
 
 const INGEST_TOKEN = 'plugin-it-ingest-token-0123456789';
 const STREAM_TOKEN = 'plugin-it-stream-token-0123456789';
@@ -42,7 +47,7 @@ describe('the data source against a real collector and QuestDB', () => {
       SCRAPEWATCH_LIVE_TICK_MS: '20',
       SCRAPEWATCH_LOG_LEVEL: 'warn',
     };
-    collector = await startCollector(port, env);
+    collector = await spawnCollector({ port, env });
   }, 180_000);
 
   afterAll(async () => {
@@ -111,14 +116,12 @@ describe('the data source against a real collector and QuestDB', () => {
     const result = await good.testDatasource();
     expect(result).toMatchObject({ status: 'success' });
     expect(result.message).toContain('Connected to the collector');
-    const found = await (async () => {
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        const values = await good.metricFindQuery('grafana-it');
-        if (values.some((v) => v.text === scraper) || Date.now() > deadline) return values;
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
-    })();
+    const found = await pollUntil(
+      'the scraper among the variable values',
+      () => good.metricFindQuery('grafana-it'),
+      (values) => values.some((v) => v.text === scraper),
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
     expect(found.map((v) => v.text)).toContain(scraper);
 
     const bad = createDataSource({
@@ -140,11 +143,12 @@ describe('the data source against a real collector and QuestDB', () => {
     await post(before);
     // Backfill reads QuestDB: wait until the rows are visible there (WAL applies asynchronously).
     const expectedBefore = sequence;
-    const deadline = Date.now() + 30_000;
-    while ((await historyCount()) < expectedBefore) {
-      if (Date.now() > deadline) throw new Error('events never became visible in history');
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    await pollUntil(
+      'the events visible in history',
+      historyCount,
+      (count) => count >= expectedBefore,
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
 
     const timers = countingTimers();
     const ds: LiveDataSource = createDataSource(
@@ -185,30 +189,42 @@ describe('the data source against a real collector and QuestDB', () => {
       return values.length >= count ? values : undefined;
     };
 
-    const afterBackfill = await until('backfilled events', expectAll(expectedBefore), 60_000);
+    const afterBackfill = await until(
+      'backfilled events',
+      expectAll(expectedBefore),
+      memoryPoll(60_000),
+    );
     expect(afterBackfill).toEqual(Array.from({ length: expectedBefore }, (_, i) => i + 1));
-    await until('the stream open', () => ds.stream.state.state === 'open', 60_000);
+    await until('the stream open', () => ds.stream.state.state === 'open', memoryPoll(60_000));
 
     const framesBefore = await liveMetric('scrapewatch_live_frames_sent_total');
     await post(batch(4));
-    await until('live events', expectAll(sequence), 60_000);
+    await until('live events', expectAll(sequence), memoryPoll(60_000));
     // The plugin asked for wire version 2: the live events reached it in metrics_frame messages.
     expect(await liveMetric('scrapewatch_live_frames_sent_total')).toBeGreaterThan(framesBefore);
 
     // Forced reconnect: the collector process dies (no close frame), then comes back on the same port.
-    await collector?.stop('SIGKILL');
-    await until('the socket seen as lost', () => ds.stream.state.state !== 'open', 60_000);
+    await collector?.stop({ signal: 'SIGKILL' });
+    await until(
+      'the socket seen as lost',
+      () => ds.stream.state.state !== 'open',
+      memoryPoll(60_000),
+    );
     await until(
       'a disconnected notice on the frame',
       () => noticeTexts(latest()).some((t) => t.startsWith('Live stream disconnected')),
-      60_000,
+      memoryPoll(60_000),
     );
-    collector = await startCollector(port, env);
+    collector = await spawnCollector({ port, env });
     await post(batch(3));
-    await until('the stream open again', () => ds.stream.state.state === 'open', 120_000);
+    await until(
+      'the stream open again',
+      () => ds.stream.state.state === 'open',
+      memoryPoll(120_000),
+    );
     await post(batch(3));
 
-    const all = await until('every event, once', expectAll(sequence), 60_000);
+    const all = await until('every event, once', expectAll(sequence), memoryPoll(60_000));
     expect(all).toEqual(Array.from({ length: sequence }, (_, i) => i + 1));
     expect(noticeTexts(latest())).toEqual([]);
     expect(new Set(responses.map((r) => r.key))).toEqual(new Set(['scrapewatch-live/test/1/A']));

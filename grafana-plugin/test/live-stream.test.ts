@@ -3,6 +3,7 @@ import type { DataQueryResponse } from '@grafana/data';
 import type { Subscription } from 'rxjs';
 import { WebSocketServer, type WebSocket as ServerSocket } from 'ws';
 import type { AcceptedEvent } from '@scrapewatch/protocol';
+import { memoryPoll, until } from '@scrapewatch/testkit';
 import type { LiveQuery } from '../src/types';
 import { navigation } from './support/events';
 import {
@@ -11,7 +12,6 @@ import {
   installGrafanaServices,
   queryRequest,
 } from './support/grafana';
-import { until } from './support/until';
 
 /**
  * A local HTTP + WebSocket server speaking the /v1/stream and /v1/history shapes, so that the
@@ -141,21 +141,30 @@ describe('one shared socket, torn down completely', () => {
       .query(queryRequest([target('A', ['gamma'])], now - 60_000, now, { panelId: 2 }))
       .subscribe((r) => seen.push(r));
 
-    await until('three listeners and the channels subscribed', () => {
-      const subscribed = new Set(
-        server.messages.filter((m) => m.type === 'subscribe').flatMap((m) => m.channels ?? []),
-      );
-      return (
-        ds.stream.listenerCount === 3 && ['alpha', 'beta', 'gamma'].every((c) => subscribed.has(c))
-      );
-    });
+    await until(
+      'three listeners and the channels subscribed',
+      () => {
+        const subscribed = new Set(
+          server.messages.filter((m) => m.type === 'subscribe').flatMap((m) => m.channels ?? []),
+        );
+        return (
+          ds.stream.listenerCount === 3 &&
+          ['alpha', 'beta', 'gamma'].every((c) => subscribed.has(c))
+        );
+      },
+      memoryPoll(),
+    );
     expect(server.connections).toBe(1);
     expect(server.open.size).toBe(1);
     expect(server.messages[0]).toMatchObject({ type: 'subscribe', token: 'a-stream-token-of-16+' });
-    await until('streaming responses keyed per panel and target', () => {
-      const keys = new Set(seen.map((r) => r.key));
-      return keys.size === 3 && seen.every((r) => r.state === 'Streaming');
-    });
+    await until(
+      'streaming responses keyed per panel and target',
+      () => {
+        const keys = new Set(seen.map((r) => r.key));
+        return keys.size === 3 && seen.every((r) => r.state === 'Streaming');
+      },
+      memoryPoll(),
+    );
     expect([...new Set(seen.map((r) => r.key))].sort()).toEqual([
       'scrapewatch-live/test/1/A',
       'scrapewatch-live/test/1/B',
@@ -163,8 +172,10 @@ describe('one shared socket, torn down completely', () => {
     ]);
 
     panel2.unsubscribe();
-    await until('gamma unsubscribed', () =>
-      server.messages.find((m) => m.type === 'unsubscribe' && m.channels?.includes('gamma')),
+    await until(
+      'gamma unsubscribed',
+      () => server.messages.find((m) => m.type === 'unsubscribe' && m.channels?.includes('gamma')),
+      memoryPoll(),
     );
     expect(
       server.messages.some((m) => m.type === 'unsubscribe' && m.channels?.includes('alpha')),
@@ -172,7 +183,7 @@ describe('one shared socket, torn down completely', () => {
     expect(server.open.size).toBe(1);
 
     panel1.unsubscribe();
-    await until('the socket closed', () => server.open.size === 0);
+    await until('the socket closed', () => server.open.size === 0, memoryPoll());
     expect(ds.stream.listenerCount).toBe(0);
     expect(ds.stream.state).toEqual({ state: 'idle' });
     expect(timers.pending).toBe(0);
@@ -192,9 +203,13 @@ describe('one shared socket, torn down completely', () => {
       const subscription = ds
         .query(queryRequest([target('A', ['alpha'])], now - 60_000, now))
         .subscribe(() => undefined);
-      await until('subscribed', () => silent.messages.some((m) => m.type === 'subscribe'));
+      await until(
+        'subscribed',
+        () => silent.messages.some((m) => m.type === 'subscribe'),
+        memoryPoll(),
+      );
       // The stand-in never sends a heartbeat: 2.5 periods later the plugin gives up on it.
-      await until('the stale socket closed', () => closes.length > 0);
+      await until('the stale socket closed', () => closes.length > 0, memoryPoll());
       expect(closes[0]).toEqual({ code: 4408, reason: 'HEARTBEAT_TIMEOUT' });
       subscription.unsubscribe();
     } finally {
@@ -213,16 +228,23 @@ describe('one shared socket, torn down completely', () => {
     const subscription: Subscription = ds
       .query(queryRequest([target('A', ['alpha'])], now - 60_000, now))
       .subscribe((r) => seen.push(r));
-    await until('subscribed', () => ds.stream.state.state === 'open' && server.open.size === 1);
-    await until('first streaming response', () => seen.length > 0);
+    await until(
+      'subscribed',
+      () => ds.stream.state.state === 'open' && server.open.size === 1,
+      memoryPoll(),
+    );
+    await until('first streaming response', () => seen.length > 0, memoryPoll());
 
     for (const ws of server.open) ws.terminate();
-    await until('a frame with the disconnected notice', () =>
-      seen.some((r) =>
-        r.data.some((f: { meta?: { notices?: Array<{ text: string }> } }) =>
-          f.meta?.notices?.some((n) => n.text.startsWith('Live stream disconnected')),
+    await until(
+      'a frame with the disconnected notice',
+      () =>
+        seen.some((r) =>
+          r.data.some((f: { meta?: { notices?: Array<{ text: string }> } }) =>
+            f.meta?.notices?.some((n) => n.text.startsWith('Live stream disconnected')),
+          ),
         ),
-      ),
+      memoryPoll(),
     );
     expect(ds.stream.state.state).toBe('disconnected');
     expect(timers.pending).toBeGreaterThan(0);
@@ -247,7 +269,11 @@ describe('one shared socket, torn down completely', () => {
         { fields: Array<{ name: string; values: number[] }> } | undefined;
       return frame?.fields.find((f) => f.name === 'duration')?.values ?? [];
     };
-    await until('backfilled', () => durations().length === 1 && ds.stream.state.state === 'open');
+    await until(
+      'backfilled',
+      () => durations().length === 1 && ds.stream.state.state === 'open',
+      memoryPoll(),
+    );
     const ws = [...server.open][0];
     if (ws === undefined) throw new Error('no socket');
     const live = navigation('alpha', now - 5_000, { navigationDurationMs: 3 });
@@ -263,7 +289,7 @@ describe('one shared socket, torn down completely', () => {
       });
     ws.send(batch(1, [live]));
     ws.send(batch(1, [navigation('alpha', now - 4_000, { navigationDurationMs: 99 })]));
-    await until('the live event', () => durations().includes(3));
+    await until('the live event', () => durations().includes(3), memoryPoll());
 
     const missed = navigation('alpha', now - 10_000, { navigationDurationMs: 2 });
     server.history = [early, missed, live];
@@ -277,14 +303,14 @@ describe('one shared socket, torn down completely', () => {
         toMs: now - 4_500,
       }),
     );
-    await until('the gap repaired', () => durations().length === 3);
+    await until('the gap repaired', () => durations().length === 3, memoryPoll());
     expect(durations()).toEqual([1, 2, 3]);
     expect(server.historyRequests[server.historyRequests.length - 1]).toEqual({
       fromMs: now - 12_000,
       toMs: now - 4_500,
     });
     ws.send(batch(5, [live, navigation('alpha', now - 1_000, { navigationDurationMs: 4 })]));
-    await until('the next batch', () => durations().includes(4));
+    await until('the next batch', () => durations().includes(4), memoryPoll());
     expect(durations()).toEqual([1, 2, 3, 4]);
     subscription.unsubscribe();
   });
@@ -302,7 +328,7 @@ describe('one shared socket, torn down completely', () => {
         { fields: Array<{ name: string; values: number[] }> } | undefined;
       return frame?.fields.find((f) => f.name === 'duration')?.values ?? [];
     };
-    await until('open', () => ds.stream.state.state === 'open');
+    await until('open', () => ds.stream.state.state === 'open', memoryPoll());
     expect(server.messages[0]).toMatchObject({ type: 'subscribe', version: 2 });
     const ws = [...server.open][0];
     if (ws === undefined) throw new Error('no socket');
@@ -316,10 +342,10 @@ describe('one shared socket, torn down completely', () => {
       metrics: [navigation('alpha', now - 10_000 + duration, { navigationDurationMs: duration })],
     });
     ws.send(JSON.stringify({ type: 'metrics_frame', batches: [batch(1, 1), batch(2, 2)] }));
-    await until('the first frame', () => durations().length === 2);
+    await until('the first frame', () => durations().length === 2, memoryPoll());
     // A frame that repeats seq 2 (as a replay after a reconnect would): only seq 3 is new.
     ws.send(JSON.stringify({ type: 'metrics_frame', batches: [batch(2, 99), batch(3, 3)] }));
-    await until('the second frame', () => durations().includes(3));
+    await until('the second frame', () => durations().includes(3), memoryPoll());
     expect(durations()).toEqual([1, 2, 3]);
     subscription.unsubscribe();
   });
@@ -355,6 +381,7 @@ describe('one shared socket, torn down completely', () => {
     await until(
       'the backfilled aggregate',
       () => counts()[counts().length - 1] === 2 && ds.stream.state.state === 'open',
+      memoryPoll(),
     );
     const ws = [...server.open][0];
     ws?.send(
@@ -368,7 +395,11 @@ describe('one shared socket, torn down completely', () => {
         metrics: [navigation('alpha', Date.now())],
       }),
     );
-    await until('a tick counting the live event', () => counts()[counts().length - 1] === 3);
+    await until(
+      'a tick counting the live event',
+      () => counts()[counts().length - 1] === 3,
+      memoryPoll(),
+    );
     expect(counts().length).toBeLessThanOrEqual(1_000);
     subscription.unsubscribe();
     expect(timers.pending).toBe(0);
@@ -384,7 +415,7 @@ describe('one shared socket, torn down completely', () => {
       next: (r) => responses.push(r),
       complete: () => (completed = true),
     });
-    await until('the history response', () => completed);
+    await until('the history response', () => completed, memoryPoll());
     expect(responses.map((r) => r.state)).toEqual(['Done']);
     expect(server.connections).toBe(0);
     expect(ds.stream.listenerCount).toBe(0);

@@ -5,8 +5,8 @@ import type { DataFrame, DataQueryResponse } from '@grafana/data';
 import type { AcceptedEvent } from '@scrapewatch/protocol';
 import { freePort, testQuestDB } from '@scrapewatch/questdb';
 import WebSocket from 'ws';
+import { spawnCollector, until, type CollectorProcess } from '@scrapewatch/testkit';
 import type { StreamSocket } from '../src/live/stream-connection';
-import { startCollector, type CollectorProcess } from './support/collector-process';
 import { navigation } from './support/events';
 import {
   createDataSource,
@@ -15,7 +15,6 @@ import {
   TestTemplateSrv,
 } from './support/grafana';
 import { startGrafanaProxy, type GrafanaProxy, type ProxyRoute } from './support/grafana-proxy';
-import { until } from './support/until';
 
 const INGEST_TOKEN = 'plugin-proxy-ingest-token-0123456789';
 const STREAM_TOKEN = 'plugin-proxy-stream-token-0123456789';
@@ -36,16 +35,19 @@ describe("through Grafana's data source proxy, the browser never holds the strea
     const questdb = testQuestDB();
     port = await freePort();
     spoolDir = await mkdtemp(path.join(tmpdir(), 'scrapewatch-plugin-proxy-'));
-    collector = await startCollector(port, {
-      SCRAPEWATCH_QUESTDB_HTTP: questdb.httpUrl,
-      SCRAPEWATCH_QUESTDB_PG: questdb.pgUrl,
-      SCRAPEWATCH_SPOOL_DIR: spoolDir,
-      SCRAPEWATCH_INGEST_TOKENS: INGEST_TOKEN,
-      SCRAPEWATCH_STREAM_TOKENS: STREAM_TOKEN,
-      // No browser origin is allowed: only Grafana's server, which sends none, talks to it.
-      SCRAPEWATCH_ALLOWED_ORIGINS: 'https://nowhere.invalid',
-      SCRAPEWATCH_LIVE_TICK_MS: '20',
-      SCRAPEWATCH_LOG_LEVEL: 'warn',
+    collector = await spawnCollector({
+      port,
+      env: {
+        SCRAPEWATCH_QUESTDB_HTTP: questdb.httpUrl,
+        SCRAPEWATCH_QUESTDB_PG: questdb.pgUrl,
+        SCRAPEWATCH_SPOOL_DIR: spoolDir,
+        SCRAPEWATCH_INGEST_TOKENS: INGEST_TOKEN,
+        SCRAPEWATCH_STREAM_TOKENS: STREAM_TOKEN,
+        // No browser origin is allowed: only Grafana's server, which sends none, talks to it.
+        SCRAPEWATCH_ALLOWED_ORIGINS: 'https://nowhere.invalid',
+        SCRAPEWATCH_LIVE_TICK_MS: '20',
+        SCRAPEWATCH_LOG_LEVEL: 'warn',
+      },
     });
     const manifest = JSON.parse(
       await readFile(path.join(__dirname, '../src/plugin.json'), 'utf8'),
@@ -140,8 +142,7 @@ describe("through Grafana's data source proxy, the browser never holds the strea
     await until(
       'the scraper in /v1/scrapers',
       async () => (await ds.getScraperNames()).includes(scraper),
-      30_000,
-      250,
+      { timeoutMs: 30_000, intervalMs: 250 },
     );
 
     const responses: DataQueryResponse[] = [];
@@ -170,10 +171,19 @@ describe("through Grafana's data source proxy, the browser never holds the strea
     };
     try {
       // History first (3 events, once QuestDB has applied them), then live over the proxied socket.
-      await until('the backfill', () => durations().length >= 3, 60_000, 50);
-      await until('the socket subscribed', () => ds.stream.state.state === 'open', 30_000, 50);
+      await until('the backfill', () => durations().length >= 3, {
+        timeoutMs: 60_000,
+        intervalMs: 50,
+      });
+      await until('the socket subscribed', () => ds.stream.state.state === 'open', {
+        timeoutMs: 30_000,
+        intervalMs: 50,
+      });
       await post(events(2));
-      await until('the live events', () => durations().length === 5, 30_000, 50);
+      await until('the live events', () => durations().length === 5, {
+        timeoutMs: 30_000,
+        intervalMs: 50,
+      });
       expect(durations()).toEqual([1, 2, 3, 4, 5]);
     } finally {
       subscription.unsubscribe();

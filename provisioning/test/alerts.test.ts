@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { testQuestDB } from '@scrapewatch/questdb';
+import { alignedNow, SECOND_MS } from '@scrapewatch/testkit';
 import { ALERT_RULES, type AlertRuleDefinition } from '../src/alerting/rules';
 import { THRESHOLDS } from '../src/alerting/thresholds';
 import type { Instance } from './support/expressions';
@@ -12,11 +13,17 @@ let data: Seed;
 
 beforeAll(async () => {
   await applySchema(httpUrl);
-  data = await seed(httpUrl, pgUrl, randomBytes(4).toString('hex'));
+  // 30 s into a minute, as queries.test.ts: the same one-minute buckets on every run.
+  const nowMs = alignedNow('minute', { offsetMs: 30 * SECOND_MS });
+  data = await seed(httpUrl, pgUrl, randomBytes(4).toString('hex'), nowMs);
 }, 300_000);
 
-async function evaluate(rule: AlertRuleDefinition, nowMs = Date.now()): Promise<Instance[]> {
-  return evaluateRule(pgUrl, rule, nowMs);
+/** Evaluates at `atMs`, by default a second after the seed's "now" (not the clock's). */
+async function evaluate(
+  rule: AlertRuleDefinition,
+  atMs = data.nowMs + SECOND_MS,
+): Promise<Instance[]> {
+  return evaluateRule(pgUrl, rule, atMs);
 }
 
 const rule = ruleByUid;

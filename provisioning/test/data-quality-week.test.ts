@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import pino from 'pino';
 import { testQuestDB } from '@scrapewatch/questdb';
-import { createCollector, loadConfig, type Collector } from '@scrapewatch/collector';
+import { alignedNow, SECOND_MS, until } from '@scrapewatch/testkit';
+import { startInProcessCollector, type InProcessCollector } from '@scrapewatch/testkit/in-process';
 import { ALERT_RULES, type AlertRuleDefinition } from '../src/alerting/rules';
 import {
   evaluateExpression,
@@ -14,7 +11,7 @@ import {
   type Results,
 } from './support/expressions';
 import { expandQuestDbMacros } from '../src/grafana/interpolation';
-import { query, waitFor } from './support/questdb';
+import { query } from './support/questdb';
 
 // A week of scrapes and runs sent through a real collector into the real QuestDB: two scrapers
 // with two domains each, full coverage of price and title all week; in the last minutes price
@@ -31,9 +28,8 @@ const tag = randomBytes(3).toString('hex');
 const broken = `dq-${tag}-shop`;
 const healthy = `dq-${tag}-news`;
 const domains = (scraper: string) => [`${scraper}.example`, `${scraper}.example.org`];
-let collector: Collector;
+let collector: InProcessCollector | undefined;
 let url: string;
-let spoolDir: string;
 let nowMs: number;
 const runIds = { short: `${broken}-last`, healthyLast: `${healthy}-last` };
 
@@ -120,7 +116,8 @@ function run(scraper: string, runId: string, endMs: number, items: number) {
 
 async function evaluate(rule: AlertRuleDefinition): Promise<Instance[]> {
   const results: Record<string, Results> = {};
-  const at = Date.now();
+  // A second after the week's "now", not the clock's: the same buckets whenever it runs.
+  const at = nowMs + SECOND_MS;
   for (const q of rule.queries) {
     const sql = expandQuestDbMacros(q.sql, {
       fromMs: at - q.relativeSeconds * 1000,
@@ -145,27 +142,20 @@ function rule(uid: string): AlertRuleDefinition {
 }
 
 beforeAll(async () => {
-  spoolDir = mkdtempSync(path.join(os.tmpdir(), 'scrapewatch-dq-week-'));
-  collector = createCollector(
-    loadConfig({
-      SCRAPEWATCH_HOST: '127.0.0.1',
-      SCRAPEWATCH_PORT: '0',
-      SCRAPEWATCH_QUESTDB_HTTP: httpUrl,
-      SCRAPEWATCH_QUESTDB_PG: pgUrl,
-      SCRAPEWATCH_SPOOL_DIR: spoolDir,
-      SCRAPEWATCH_INGEST_TOKENS: TOKEN,
-      SCRAPEWATCH_STREAM_TOKENS: `${TOKEN}-stream`,
-    }),
-    { logger: pino({ level: 'silent' }) },
-  );
-  ({ url } = await collector.start());
-  await waitFor('/readyz', async () => (await fetch(`${url}/readyz`)).status === 200, 60_000);
-  nowMs = Date.now();
+  collector = await startInProcessCollector({
+    SCRAPEWATCH_QUESTDB_HTTP: httpUrl,
+    SCRAPEWATCH_QUESTDB_PG: pgUrl,
+    SCRAPEWATCH_INGEST_TOKENS: TOKEN,
+    SCRAPEWATCH_STREAM_TOKENS: `${TOKEN}-stream`,
+  });
+  ({ url } = collector);
+  // 30 s into a minute, as the other seeds: the same one-minute buckets on every run.
+  nowMs = alignedNow('minute', { offsetMs: 30 * SECOND_MS });
   const week = weekOfEvents();
   await post(week.events);
   const inList = `'${broken}', '${healthy}'`;
   const count = async (sql: string) => Number((await query(pgUrl, sql)).rows[0]?.['n'] ?? 0);
-  await waitFor(
+  await until(
     'the week in QuestDB and its views',
     async () =>
       (await count(`SELECT count() n FROM page_scrape WHERE scraper IN (${inList})`)) ===
@@ -181,7 +171,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await collector?.close();
-  if (spoolDir) rmSync(spoolDir, { recursive: true, force: true });
 });
 
 describe('a seeded week through the collector', () => {

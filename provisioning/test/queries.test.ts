@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { testQuestDB } from '@scrapewatch/questdb';
+import { alignedNow, SECOND_MS } from '@scrapewatch/testkit';
 import { buildDashboards } from '../src/dashboards';
 import { SCRAPER_VARIABLE_SQL } from '../src/dashboards/shared';
 import { ALERT_RULES } from '../src/alerting/rules';
@@ -23,22 +24,15 @@ const byUid = (uid: string) => {
 
 let data: Seed;
 
-const MINUTE = 60_000;
 const HOUR = 3_600_000;
-
-/**
- * The seed's "now": the latest instant 30 s into a minute (up to a minute ago). Its spans then fall
- * into the same one-minute buckets on every run; with the clock's own phase, the 475 s of the
- * broken scraper's navigations cover 8 buckets instead of 9 when the run starts in the first 5 s
- * of a minute.
- */
-function minuteAlignedNow(clockMs: number): number {
-  return Math.floor((clockMs - 30_000) / MINUTE) * MINUTE + 30_000;
-}
 
 beforeAll(async () => {
   await applySchema(httpUrl);
-  data = await seed(httpUrl, pgUrl, randomBytes(4).toString('hex'), minuteAlignedNow(Date.now()));
+  // 30 s into a minute: the seed's spans fall into the same one-minute buckets on every run
+  // (with the clock's own phase, the 475 s of the broken scraper's navigations cover 8 buckets
+  // instead of 9 when the run starts in the first 5 s of a minute).
+  const nowMs = alignedNow('minute', { offsetMs: 30 * SECOND_MS });
+  data = await seed(httpUrl, pgUrl, randomBytes(4).toString('hex'), nowMs);
 }, 300_000);
 
 const DAY = 24 * HOUR;
@@ -121,7 +115,7 @@ describe('every QuestDB query runs on the real QuestDB', () => {
   it.each(ALERT_RULES.flatMap((r) => r.queries.map((q) => [`${r.uid} ${q.refId}`, q] as const)))(
     'rule query %s',
     async (_name, q) => {
-      const toMs = Date.now();
+      const toMs = data.nowMs + 1_000;
       const table = await run(q.sql, { fromMs: toMs - q.relativeSeconds * 1000, toMs });
       expect(table.columns.filter((c) => c.numeric).map((c) => c.name)).toEqual([q.valueColumn]);
       expect(table.columns.map((c) => c.name)).toContain('scraper');

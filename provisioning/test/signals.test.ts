@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { testQuestDB } from '@scrapewatch/questdb';
+import { alignedNow, SECOND_MS } from '@scrapewatch/testkit';
 import { buildDashboards } from '../src/dashboards';
 import { provisionedRule } from '../src/alerting/provisioning';
 import { THRESHOLDS } from '../src/alerting/thresholds';
@@ -21,14 +22,19 @@ let data: SignalSeed;
 
 beforeAll(async () => {
   await applySchema(httpUrl);
-  data = await seedSignals(httpUrl, pgUrl, randomBytes(4).toString('hex'));
+  // 30 s into a minute: the seed's one-minute buckets are the same on every run.
+  const nowMs = alignedNow('minute', { offsetMs: 30 * SECOND_MS });
+  data = await seedSignals(httpUrl, pgUrl, randomBytes(4).toString('hex'), nowMs);
 }, 300_000);
 
 const HOUR = 3_600_000;
 
-/** A panel query as it reaches QuestDB, over the hour before now, all seeded scrapers selected. */
+/**
+ * A panel query as it reaches QuestDB, over the hour before the seed's "now" (a second after it),
+ * all seeded scrapers selected.
+ */
 async function panel(uid: string, title: string): Promise<ResultTable> {
-  const toMs = Date.now();
+  const toMs = data.nowMs + SECOND_MS;
   const sql = expandQuestDbMacros(
     interpolateVariables(sqlOf(panelByTitle(byUid(uid), title)), {
       scraper: { options: data.scrapers, current: 'All' },
@@ -39,7 +45,7 @@ async function panel(uid: string, title: string): Promise<ResultTable> {
 }
 
 async function instances(uid: string): Promise<Instance[]> {
-  return (await evaluateRule(pgUrl, ruleByUid(uid))).filter((i) =>
+  return (await evaluateRule(pgUrl, ruleByUid(uid), data.nowMs + SECOND_MS)).filter((i) =>
     data.scrapers.includes(i.labels['scraper'] ?? ''),
   );
 }
@@ -141,7 +147,7 @@ describe('panels return the seeded numbers', () => {
     expect(data.newError.template).toContain('missing on page <n> (request id <uuid>)');
     const old = table.rows.find((r) => String(r['template']).includes('expired after'));
     // First seen 2 days ago although the range is the last hour.
-    expect(Date.now() - (old?.['first_seen'] as Date).getTime()).toBeGreaterThan(47 * HOUR);
+    expect(data.nowMs - (old?.['first_seen'] as Date).getTime()).toBeGreaterThan(47 * HOUR);
     expect(old?.['occurrences']).toBe(6);
   });
 

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { until } from '@scrapewatch/testkit';
 import { freePort, isQuestDBUp } from '../src';
 
 const REPO = path.resolve(__dirname, '../..');
@@ -13,15 +14,6 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return check();
 }
 
 describe('npm run db flags', () => {
@@ -95,13 +87,17 @@ describe('npm run db', () => {
     const pgid = child.pid;
     if (pgid === undefined) throw new Error('npm did not start');
     try {
-      expect(await until(() => isQuestDBUp(`http://127.0.0.1:${http}`), 60_000)).toBe(true);
+      await until('QuestDB up', () => isQuestDBUp(`http://127.0.0.1:${http}`), 60_000);
       const javaPid = await findServerPid(root);
       expect(javaPid).toBeDefined();
 
       process.kill(-pgid, 'SIGINT');
       await exited;
-      expect(await until(() => javaPid === undefined || !alive(javaPid), 30_000)).toBe(true);
+      await until(
+        'the server process gone',
+        () => javaPid === undefined || !alive(javaPid),
+        30_000,
+      );
       expect(await isQuestDBUp(`http://127.0.0.1:${http}`, 1_000)).toBe(false);
     } finally {
       if (alive(pgid)) process.kill(-pgid, 'SIGKILL');

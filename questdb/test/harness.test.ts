@@ -1,5 +1,6 @@
 import { Sender } from '@questdb/nodejs-client';
 import { Client } from 'pg';
+import { pollUntil } from '@scrapewatch/testkit';
 import { testQuestDB } from '../src';
 
 // Proves the test harness end to end: rows written over ILP (HTTP) with the official client are
@@ -31,16 +32,17 @@ describe('the shared test QuestDB', () => {
     }
 
     // ILP tables are WAL tables: rows become visible once applied, so wait for them.
-    const deadline = Date.now() + 30_000;
-    let count = 0;
-    while (count < 3 && Date.now() < deadline) {
-      const res = await fetch(
-        `${httpUrl}/exec?query=${encodeURIComponent(`SELECT count() FROM ${table}`)}`,
-      );
-      const body = (await res.json()) as { dataset?: number[][] };
-      count = body.dataset?.[0]?.[0] ?? 0;
-      if (count < 3) await new Promise((r) => setTimeout(r, 100));
-    }
+    const count = await pollUntil(
+      `3 rows in ${table}`,
+      async () => {
+        const res = await fetch(
+          `${httpUrl}/exec?query=${encodeURIComponent(`SELECT count() FROM ${table}`)}`,
+        );
+        const body = (await res.json()) as { dataset?: number[][] };
+        return body.dataset?.[0]?.[0] ?? 0;
+      },
+      (n) => n >= 3,
+    );
     expect(count).toBe(3);
 
     const pg = new Client({ connectionString: pgUrl });

@@ -5,10 +5,14 @@ import { randomBytes } from 'node:crypto';
 import { testQuestDB } from '@scrapewatch/questdb';
 import { LIMITS } from '@scrapewatch/protocol';
 import { createScrapewatch, fieldCoverage, isFilled, type Scrapewatch } from '@scrapewatch/sdk';
-import { startCollectorProcess, type CollectorProcess } from './support/collector-process';
+import {
+  type CollectorProcess,
+  execSql,
+  spawnCollector,
+  until,
+  walApplied,
+} from '@scrapewatch/testkit';
 import { fetchPage, startSite, type Site } from './support/site';
-import { waitFor } from './support/ingest-double';
-import { query, walApplied } from './support/questdb-query';
 
 describe('fieldCoverage', () => {
   it('counts filled values: not null/undefined, not an empty string or array', () => {
@@ -53,17 +57,21 @@ describe('coverage and runs, through the real collector into QuestDB', () => {
   let site: Site;
   const scraper = `sdk-coverage-${randomBytes(4).toString('hex')}`;
   const count = async (sql: string): Promise<number> =>
-    Number((await query(questdb.httpUrl, sql))[0]?.[0] ?? 0);
+    Number((await execSql(questdb.httpUrl, sql))[0]?.[0] ?? 0);
 
   beforeAll(async () => {
     spoolDir = await mkdtemp(path.join(os.tmpdir(), 'sdk-coverage-spool-'));
-    collector = await startCollectorProcess({
-      SCRAPEWATCH_AUTH: 'on',
-      SCRAPEWATCH_INGEST_TOKENS: token,
-      SCRAPEWATCH_STREAM_TOKENS: `${token}-stream`,
-      SCRAPEWATCH_QUESTDB_HTTP: questdb.httpUrl,
-      SCRAPEWATCH_QUESTDB_PG: questdb.pgUrl,
-      SCRAPEWATCH_SPOOL_DIR: spoolDir,
+    collector = await spawnCollector({
+      inherit: 'path',
+      env: {
+        SCRAPEWATCH_LOG_LEVEL: 'warn',
+        SCRAPEWATCH_AUTH: 'on',
+        SCRAPEWATCH_INGEST_TOKENS: token,
+        SCRAPEWATCH_STREAM_TOKENS: `${token}-stream`,
+        SCRAPEWATCH_QUESTDB_HTTP: questdb.httpUrl,
+        SCRAPEWATCH_QUESTDB_PG: questdb.pgUrl,
+        SCRAPEWATCH_SPOOL_DIR: spoolDir,
+      },
     });
     sw = createScrapewatch({ url: collector.url, token, scraper, lingerMs: 20 });
     site = await startSite();
@@ -89,11 +97,11 @@ describe('coverage and runs, through the real collector into QuestDB', () => {
     );
     expect(result.products).toBe(products);
     await sw.flush();
-    await waitFor(
+    await until(
       'coverage rows',
       async () =>
         (
-          await query(
+          await execSql(
             questdb.httpUrl,
             `SELECT count() FROM field_coverage WHERE scraper = '${scraper}'`,
           )
@@ -101,7 +109,7 @@ describe('coverage and runs, through the real collector into QuestDB', () => {
       60_000,
     );
     expect(
-      await query(
+      await execSql(
         questdb.httpUrl,
         `SELECT field, filled, items, domain FROM field_coverage WHERE scraper = '${scraper}' ORDER BY field`,
       ),
@@ -111,7 +119,7 @@ describe('coverage and runs, through the real collector into QuestDB', () => {
       ['title', 2, 3, 'shop.example.com'],
     ]);
     expect(
-      await query(
+      await execSql(
         questdb.httpUrl,
         `SELECT items_extracted FROM page_scrape WHERE scraper = '${scraper}'`,
       ),
@@ -139,19 +147,19 @@ describe('coverage and runs, through the real collector into QuestDB', () => {
       { scraperSource: runScraper },
     );
     await sw.flush();
-    await waitFor(
+    await until(
       'the run summary',
       async () =>
         (await count(`SELECT count() FROM scraper_run WHERE scraper = '${runScraper}'`)) === 1,
       60_000,
     );
-    const [row] = await query(
+    const [row] = await execSql(
       questdb.httpUrl,
       `SELECT run_id, outcome, pages, items, errors, worst_field, worst_fill_pct, duration_ms >= 0 ` +
         `FROM scraper_run WHERE scraper = '${runScraper}'`,
     );
     expect(row).toEqual([runId, 'success', 2, 2, 2, 'price', 50, true]);
-    await waitFor(
+    await until(
       'the events of the run',
       async () =>
         (await count(
@@ -181,7 +189,7 @@ describe('coverage and runs, through the real collector into QuestDB', () => {
     const closed = await closing.close({ deadlineMs: 5_000 });
     expect(closed.unsent).toBe(0);
     expect(run.finished).toBe(true);
-    await waitFor(
+    await until(
       'the aborted run',
       async () =>
         (await count(

@@ -4,7 +4,8 @@ import {
   type Scrapewatch,
   ScrapewatchError,
 } from '@scrapewatch/sdk';
-import { closedPort, startIngestDouble, waitFor, type IngestDouble } from './support/ingest-double';
+import { closedPort, until } from '@scrapewatch/testkit';
+import { startIngestDouble, type IngestDouble } from './support/ingest-double';
 
 function navigation(i: number) {
   return { url: `https://example.com/p/${i}`, navigationDurationMs: 100 + i, success: true };
@@ -42,7 +43,7 @@ describe('delivery to the collector', () => {
   it('cuts batches by size, sends NDJSON with the bearer token and a unique eventId per event', async () => {
     const sw = client({ batchMaxEvents: 5 });
     for (let i = 0; i < 12; i++) sw.recordNavigation(navigation(i));
-    await waitFor('two full batches', () => server.requests.length === 2);
+    await until('two full batches', () => server.requests.length === 2);
     expect(server.requests.map((r) => r.events.length)).toEqual([5, 5]);
     expect(server.requests[0]?.headers['authorization']).toBe('Bearer ingest-token-0123456789');
     expect(server.requests[0]?.headers['content-type']).toMatch(/^application\/x-ndjson/);
@@ -84,7 +85,7 @@ describe('delivery to the collector', () => {
       itemsExtracted: 0,
       success: true,
     });
-    await waitFor('the lingered batch', () => server.requests.length === 1);
+    await until('the lingered batch', () => server.requests.length === 1);
     expect(server.requests[0]?.events.map((e) => e['url'])).toEqual([
       'https://example.com/a',
       'https://example.com/b',
@@ -139,7 +140,7 @@ describe('delivery to the collector', () => {
     const first = await sw.flush({ deadlineMs: 300 });
     expect(first.ok).toBe(false);
     expect(first.pending).toBe(1);
-    await waitFor('a retry', () => retries.length > 0);
+    await until('a retry', () => retries.length > 0);
     expect(retries[0]?.reason).toMatch(/ECONNREFUSED/);
   });
 
@@ -253,7 +254,7 @@ describe('delivery to the collector', () => {
     });
     sw.recordNavigation(navigation(1));
     sw.recordNavigation(navigation(2));
-    await waitFor('the first request on the wire', () => server.requests.length === 1);
+    await until('the first request on the wire', () => server.requests.length === 1);
     for (let i = 3; i <= 8; i++) sw.recordNavigation(navigation(i));
     expect(sw.stats()).toMatchObject({ inFlight: 2, queued: 3, dropped: { queue_full: 3 } });
     expect(drops).toEqual([1, 1, 1]);

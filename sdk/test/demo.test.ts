@@ -1,13 +1,17 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { testQuestDB } from '@scrapewatch/questdb';
+import {
+  execSql,
+  spawnCollector,
+  startProcess,
+  until,
+  withOutput,
+  type CollectorProcess,
+} from '@scrapewatch/testkit';
 import { parseDemoConfig } from '../demo/config';
-import { startCollectorProcess, type CollectorProcess } from './support/collector-process';
-import { waitFor } from './support/ingest-double';
-import { query } from './support/questdb-query';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -48,12 +52,16 @@ describe('npm run demo against the real collector', () => {
 
   beforeAll(async () => {
     spoolDir = await mkdtemp(path.join(os.tmpdir(), 'sdk-demo-spool-'));
-    collector = await startCollectorProcess({
-      SCRAPEWATCH_INGEST_TOKENS: token,
-      SCRAPEWATCH_STREAM_TOKENS: `stream-${token}`,
-      SCRAPEWATCH_QUESTDB_HTTP: questdb.httpUrl,
-      SCRAPEWATCH_QUESTDB_PG: questdb.pgUrl,
-      SCRAPEWATCH_SPOOL_DIR: spoolDir,
+    collector = await spawnCollector({
+      inherit: 'path',
+      env: {
+        SCRAPEWATCH_LOG_LEVEL: 'warn',
+        SCRAPEWATCH_INGEST_TOKENS: token,
+        SCRAPEWATCH_STREAM_TOKENS: `stream-${token}`,
+        SCRAPEWATCH_QUESTDB_HTTP: questdb.httpUrl,
+        SCRAPEWATCH_QUESTDB_PG: questdb.pgUrl,
+        SCRAPEWATCH_SPOOL_DIR: spoolDir,
+      },
     });
   }, 120_000);
 
@@ -64,9 +72,9 @@ describe('npm run demo against the real collector', () => {
 
   it('backfills history, simulates live traffic and closes cleanly on SIGINT', async () => {
     const suffix = randomBytes(4).toString('hex');
-    const child = spawn(
-      process.execPath,
+    const demo = startProcess(
       [
+        process.execPath,
         '--import',
         'tsx',
         'sdk/demo/main.ts',
@@ -78,32 +86,30 @@ describe('npm run demo against the real collector', () => {
         suffix,
       ],
       {
+        name: 'the demo',
         cwd: ROOT,
         env: {
           PATH: process.env['PATH'] ?? '',
           SCRAPEWATCH_URL: collector.url,
           SCRAPEWATCH_TOKEN: token,
         },
-        stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) =>
-      child.on('exit', (code) => resolve(code)),
-    );
+    // A wait that times out says what the demo printed.
+    const withDemoOutput = (error: unknown): never => {
+      throw new Error(withOutput(error instanceof Error ? error.message : String(error), demo));
+    };
     try {
       const count = async (table: string, where: string) =>
         Number(
-          (await query(questdb.httpUrl, `SELECT count() FROM ${table} WHERE ${where}`))[0]?.[0] ??
+          (await execSql(questdb.httpUrl, `SELECT count() FROM ${table} WHERE ${where}`))[0]?.[0] ??
             0,
         );
       // History first (older than the start), then live events of the suffixed scrapers.
-      await waitFor(
-        `backfilled and live rows (${output})`,
+      await until(
+        'backfilled and live rows',
         async () =>
-          output.includes('backfill done') &&
+          demo.output().includes('backfill done') &&
           (await count(
             'page_navigation',
             `scraper = 'robinhood-${suffix}' AND ts < dateadd('m', -5, now())`,
@@ -124,11 +130,11 @@ describe('npm run demo against the real collector', () => {
             `scraper = 'cnbc-${suffix}' AND error_template = 'Error: quote table missing on <url> (layout experiment <uuid>)'`,
           )) > 0,
         120_000,
-      );
+      ).catch(withDemoOutput);
       // Runs from the backfill and live; yahoo's UK layout change (price never filled there,
       // still filled on its main site) and robinhood's one short run of 3 pages.
-      await waitFor(
-        `the layout change and the short run (${output})`,
+      await until(
+        'the layout change and the short run',
         async () =>
           (await count(
             'field_coverage',
@@ -139,7 +145,7 @@ describe('npm run demo against the real collector', () => {
             `scraper = 'robinhood-${suffix}' AND pages = 3 AND outcome = 'success'`,
           )) === 1,
         120_000,
-      );
+      ).catch(withDemoOutput);
       expect(
         await count(
           'field_coverage',
@@ -149,10 +155,9 @@ describe('npm run demo against the real collector', () => {
       expect(
         await count('scraper_run', `scraper = 'robinhood-${suffix}' AND run_id LIKE '%backfill%'`),
       ).toBeGreaterThan(0);
-      child.kill('SIGINT');
-      expect(await exited).toBe(0);
-      expect(output).toMatch(/demo: stopped; \d+ events delivered, 0 unsent/);
-      const errorClasses = await query(
+      expect(await demo.stop({ signal: 'SIGINT' })).toEqual({ code: 0, signal: null });
+      expect(demo.output()).toMatch(/demo: stopped; \d+ events delivered, 0 unsent/);
+      const errorClasses = await execSql(
         questdb.httpUrl,
         `SELECT DISTINCT error_class FROM page_navigation WHERE scraper LIKE '%-${suffix}' AND error_class IS NOT NULL`,
       );
@@ -160,13 +165,13 @@ describe('npm run demo against the real collector', () => {
       // Scheduler jobs report on the suffixed scrapers' channels, never on the real scrapers'.
       const runs = `scheduler_run WHERE scheduler_name = 'demo-cron-${suffix}'`;
       expect(
-        await query(questdb.httpUrl, `SELECT DISTINCT scraper FROM ${runs} ORDER BY scraper`),
+        await execSql(questdb.httpUrl, `SELECT DISTINCT scraper FROM ${runs} ORDER BY scraper`),
       ).toEqual([
         [null],
         ...['cnbc', 'marketbeat', 'robinhood', 'webull', 'yahoo'].map((s) => [`${s}-${suffix}`]),
       ]);
     } finally {
-      child.kill('SIGKILL');
+      await demo.stop({ signal: 'SIGKILL' });
     }
   }, 240_000);
 });

@@ -4,10 +4,15 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { testQuestDB } from '@scrapewatch/questdb';
 import { createScrapewatch, type Scrapewatch, type ScrapewatchError } from '@scrapewatch/sdk';
-import { startCollectorProcess, type CollectorProcess } from './support/collector-process';
-import { waitFor } from './support/ingest-double';
+import {
+  type CollectorProcess,
+  execSql,
+  spawnCollector,
+  until,
+  walApplied,
+} from '@scrapewatch/testkit';
 import { startLossyProxy, type LossyProxy } from './support/lossy-proxy';
-import { countByEventId, query, walApplied } from './support/questdb-query';
+import { countByEventId } from './support/questdb-query';
 
 // The SDK against the real collector process and the real QuestDB: what it sends lands once.
 const INGEST_TOKEN = `sdk-e2e-ingest-${randomBytes(8).toString('hex')}`;
@@ -44,7 +49,7 @@ describe('SDK -> collector -> QuestDB', () => {
   /** Waits until the scraper's rows are visible and every WAL transaction applied, then counts. */
   async function landed(table: Table, scraper: string, expected: number) {
     let counted = { rows: 0, distinct: 0 };
-    await waitFor(
+    await until(
       `${expected} rows of ${scraper} in ${table} (last count ${JSON.stringify(counted)})`,
       async () => {
         counted = await countByEventId(questdb.httpUrl, table, scraper);
@@ -57,14 +62,18 @@ describe('SDK -> collector -> QuestDB', () => {
 
   beforeAll(async () => {
     spoolDir = await mkdtemp(path.join(os.tmpdir(), 'sdk-e2e-spool-'));
-    collector = await startCollectorProcess({
-      SCRAPEWATCH_AUTH: 'on',
-      SCRAPEWATCH_INGEST_TOKENS: INGEST_TOKEN,
-      SCRAPEWATCH_STREAM_TOKENS: STREAM_TOKEN,
-      SCRAPEWATCH_QUESTDB_HTTP: questdb.httpUrl,
-      SCRAPEWATCH_QUESTDB_PG: questdb.pgUrl,
-      SCRAPEWATCH_SPOOL_DIR: spoolDir,
-      SCRAPEWATCH_MAX_PAST_MS: String(ONE_HOUR_MS),
+    collector = await spawnCollector({
+      inherit: 'path',
+      env: {
+        SCRAPEWATCH_LOG_LEVEL: 'warn',
+        SCRAPEWATCH_AUTH: 'on',
+        SCRAPEWATCH_INGEST_TOKENS: INGEST_TOKEN,
+        SCRAPEWATCH_STREAM_TOKENS: STREAM_TOKEN,
+        SCRAPEWATCH_QUESTDB_HTTP: questdb.httpUrl,
+        SCRAPEWATCH_QUESTDB_PG: questdb.pgUrl,
+        SCRAPEWATCH_SPOOL_DIR: spoolDir,
+        SCRAPEWATCH_MAX_PAST_MS: String(ONE_HOUR_MS),
+      },
     });
     proxy = await startLossyProxy(collector.port);
   }, 120_000);
@@ -107,17 +116,17 @@ describe('SDK -> collector -> QuestDB', () => {
     expect(await landed('page_scrape', scraper, 20)).toEqual({ rows: 20, distinct: 20 });
     expect(await landed('scheduler_run', scraper, 5)).toEqual({ rows: 5, distinct: 5 });
 
-    const [failed] = await query(
+    const [failed] = await execSql(
       questdb.httpUrl,
       `SELECT status_code, error_class, duration_ms, domain FROM page_navigation WHERE scraper = '${scraper}' AND url = 'https://www.cnbc.com/quotes/10'`,
     );
     expect(failed).toEqual([503, 'http_5xx', 110, 'www.cnbc.com']);
-    const [items] = await query(
+    const [items] = await execSql(
       questdb.httpUrl,
       `SELECT sum(items_extracted) FROM page_scrape WHERE scraper = '${scraper}'`,
     );
     expect(items).toEqual([190]);
-    const [late] = await query(
+    const [late] = await execSql(
       questdb.httpUrl,
       `SELECT min(lateness_ms), count() FROM scheduler_run WHERE scraper = '${scraper}' AND status = 'success'`,
     );
@@ -225,7 +234,7 @@ describe('SDK -> collector -> QuestDB', () => {
 
     await collector.stop();
     for (let i = 5; i < 25; i++) record(i);
-    await waitFor('retries against the stopped collector', () => retries >= 2);
+    await until('retries against the stopped collector', () => retries >= 2);
     expect(sw.stats().delivered).toBe(5);
     expect(sw.stats().queued + sw.stats().inFlight).toBe(20);
 

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { closedPort, startIngestDouble, type IngestDouble } from './support/ingest-double';
+import { closedPort } from '@scrapewatch/testkit';
+import { startIngestDouble, type IngestDouble } from './support/ingest-double';
 
 const ROOT = path.resolve(__dirname, '../..');
 const PROBE = path.join(__dirname, 'support/exit-probe.ts');

@@ -1,5 +1,6 @@
 import { createScrapewatch, type Scrapewatch } from '@scrapewatch/sdk';
-import { closedPort, startIngestDouble, type IngestDouble } from './support/ingest-double';
+import { closedPort } from '@scrapewatch/testkit';
+import { startIngestDouble, type IngestDouble } from './support/ingest-double';
 import { fetchPage, startSite, type Site } from './support/site';
 
 describe('wrappers', () => {

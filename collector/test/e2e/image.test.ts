@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -11,7 +11,8 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { testQuestDB } from '@scrapewatch/questdb';
-import { INGEST_TOKEN, pollUntil, post, scrape, uniquePrefix, waitForRows } from './harness';
+import { spawnCollector } from '@scrapewatch/testkit';
+import { INGEST_TOKEN, post, scrape, uniquePrefix, waitForRows } from './harness';
 
 // No Docker engine is needed: the build stage of collector/Dockerfile is replayed outside Docker,
 // instruction by instruction (ENV, WORKDIR, COPY from the repository honouring .dockerignore, RUN
@@ -176,55 +177,42 @@ describe('collector/Dockerfile', () => {
 
     const { httpUrl, pgUrl } = testQuestDB();
     const env = {
-      PATH: process.env['PATH'] ?? '',
       ...imageEnv,
       // The test's own address, port and spool instead of the container's.
       SCRAPEWATCH_HOST: '127.0.0.1',
-      SCRAPEWATCH_PORT: '0',
       SCRAPEWATCH_SPOOL_DIR: spoolDir,
       SCRAPEWATCH_QUESTDB_HTTP: httpUrl,
       SCRAPEWATCH_QUESTDB_PG: pgUrl,
       SCRAPEWATCH_INGEST_TOKENS: INGEST_TOKEN,
     };
-    const child = spawn(process.execPath, cmd.slice(1), {
+    // The image's CMD in the tree it copies, with the image's environment only; port 0, so the
+    // url comes from the "listening" log line.
+    const collector = await spawnCollector({
+      command: [process.execPath, ...cmd.slice(1)],
       cwd: app,
+      inherit: 'path',
+      port: 0,
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      readyTimeoutMs: 60_000,
     });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) =>
-      child.on('exit', (code) => resolve(code)),
-    );
     try {
-      let url = '';
-      await pollUntil(
-        async () => {
-          url = /"url":"(http:\/\/127\.0\.0\.1:\d+)".*"msg":"listening"/.exec(output)?.[1] ?? '';
-          return url !== '';
-        },
-        60_000,
-        'the "listening" log line',
-      );
-      await pollUntil(async () => (await fetch(`${url}/readyz`)).status === 200, 60_000, '/readyz');
+      const url = collector.url;
       // The image's HEALTHCHECK command, as Docker runs it (a shell, the container's environment).
       const healthcheck = final.instructions.find((i) => i.op === 'HEALTHCHECK')!.args;
       const probe = /\bCMD\s+(.*)$/.exec(healthcheck)![1]!;
       const health = spawnSync('sh', ['-c', probe], {
-        env: { ...env, SCRAPEWATCH_PORT: new URL(url).port },
+        env: { PATH: process.env['PATH'] ?? '', ...env, SCRAPEWATCH_PORT: new URL(url).port },
         encoding: 'utf8',
       });
       expect(health.status).toBe(0);
 
       const scraper = uniquePrefix('image');
       expect((await post(url, JSON.stringify(scrape(scraper)))).status).toBe(202);
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-      expect(output).toMatch(/"msg":"closed"/);
+      expect(await collector.stop()).toEqual({ code: 0, signal: null });
+      expect(collector.output()).toMatch(/"msg":"closed"/);
       await waitForRows('page_scrape', `scraper = '${scraper}'`, 1);
     } finally {
-      child.kill('SIGKILL');
+      await collector.stop();
     }
   }, 600_000);
 });

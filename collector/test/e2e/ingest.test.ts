@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import WebSocket from 'ws';
 import type { IngestAck } from '@scrapewatch/protocol';
+import { until } from '@scrapewatch/testkit';
 import { deriveEventId } from '../../src/ingest/normalise';
 import {
   INGEST_TOKEN,
   STREAM_TOKEN,
   countRows,
-  pollUntil,
   navigation,
   post,
   scrape,
@@ -366,18 +366,14 @@ describe('ingest to the live stream', () => {
       ws.once('error', reject);
     });
     ws.send(JSON.stringify({ type: 'subscribe', token: STREAM_TOKEN, channels: [scraper] }));
-    await pollUntil(
-      async () => messages.some((m) => m.type === 'subscribed'),
-      10_000,
-      'subscribed',
-    );
+    await until('subscribed', async () => messages.some((m) => m.type === 'subscribed'), 10_000);
 
     const event = scrape(scraper);
     await accepted(await post(running.url, JSON.stringify(event)), 1);
-    await pollUntil(
+    await until(
+      'a live batch',
       async () => messages.some((m) => m.type === 'metrics_batch'),
       10_000,
-      'a live batch',
     );
     const batch = messages.find((m) => m.type === 'metrics_batch');
     expect(batch?.channel).toBe(scraper);

@@ -1,5 +1,6 @@
 import type { StreamBatchMessage, StreamFrameMessage } from '@scrapewatch/protocol';
-import { connect, waitUntil, type StreamClient } from '../live/harness';
+import { sleep, until } from '@scrapewatch/testkit';
+import { connect, LIVE_POLL, type StreamClient } from '../live/harness';
 import {
   STREAM_TOKEN,
   navigation,
@@ -50,16 +51,16 @@ async function publish(events: unknown[]): Promise<void> {
 /** Waits for no more messages for `quietMs` (a tick and some), so counts are final. */
 async function settle(client: StreamClient, quietMs = 1_300): Promise<void> {
   let seen = -1;
-  await waitUntil(
+  await until(
+    'the stream to go quiet',
     async () => {
       const now = client.messages.length;
       if (now === seen) return true;
       seen = now;
-      await new Promise((resolve) => setTimeout(resolve, quietMs));
+      await sleep(quietMs);
       return false;
     },
-    'the stream to go quiet',
-    30_000,
+    { ...LIVE_POLL, timeoutMs: 30_000 },
   );
 }
 
@@ -146,7 +147,7 @@ describe('live frames (wire version 2) on a real collector', () => {
     await publish(missed);
     await publish([navigation(b, { url: 'https://example.com/m2' })]);
     // Past the next tick, so the missed events are sealed and held for replay.
-    await new Promise((resolve) => setTimeout(resolve, 1_300));
+    await sleep(1_300);
     const second = await open([a, b], { resume: last });
     await second.waitForEvents(4);
     await publish([navigation(a, { url: 'https://example.com/live' })]);
@@ -215,7 +216,7 @@ describe('live frames (wire version 2) on a real collector', () => {
           }),
         );
         await fast.waitForEvents(sent);
-        await new Promise((resolve) => setTimeout(resolve, 3 * tickMs));
+        await sleep(3 * tickMs);
         const held = await ownMetric('scrapewatch_live_held_bytes');
         maxPendingSeen = Math.max(
           maxPendingSeen,

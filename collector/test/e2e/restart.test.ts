@@ -1,21 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, testQuestDB } from '@scrapewatch/questdb';
-import { INGEST_TOKEN, pollUntil, post, scrape, uniquePrefix, waitForRows } from './harness';
+import { COLLECTOR_MAIN, spawnCollector, until, type CollectorProcess } from '@scrapewatch/testkit';
+import { INGEST_TOKEN, post, scrape, uniquePrefix, waitForRows } from './harness';
 
 // A collector in a container: its own PID namespace, where it (or the image's entry process) is
 // PID 1 again after every restart, on a spool volume that outlives it. `unshare` (util-linux) gives
 // each run a new PID namespace, as a new container would.
 
-const ROOT = path.resolve(__dirname, '../../..');
-const MAIN = path.join(ROOT, 'collector/src/main.ts');
-
 /** The entry process of the namespace: node itself, or npx running tsx (as an image may). */
 const ENTRIES = {
-  node: [process.execPath, '--import', 'tsx', MAIN],
-  npx: ['npx', '--no-install', 'tsx', MAIN],
+  node: [process.execPath, '--import', 'tsx', COLLECTOR_MAIN],
+  npx: ['npx', '--no-install', 'tsx', COLLECTOR_MAIN],
 } as const;
 type Entry = keyof typeof ENTRIES;
 
@@ -29,56 +26,43 @@ interface Container {
 async function startContainer(
   entry: Entry,
   env: Record<string, string>,
-  procs: ChildProcess[],
+  procs: CollectorProcess[],
 ): Promise<Container> {
   // Without root, a user namespace (mapped to root inside) grants the right to make the others.
   const asRoot = process.getuid?.() === 0 ? [] : ['--user', '--map-root-user'];
-  const unshare = [...asRoot, '--pid', '--fork', '--mount-proc', '--', ...ENTRIES[entry]];
-  const child = spawn('unshare', unshare, {
-    cwd: ROOT,
+  const collector = await spawnCollector({
+    command: ['unshare', ...asRoot, '--pid', '--fork', '--mount-proc', '--', ...ENTRIES[entry]],
+    inherit: 'path',
+    // The url comes from the "listening" log line; QuestDB may be unreachable, so not /readyz.
+    port: 0,
+    waitFor: 'listening',
+    readyTimeoutMs: 60_000,
     env: {
-      PATH: process.env['PATH'] ?? '',
       HOME: process.env['HOME'] ?? os.tmpdir(),
-      SCRAPEWATCH_PORT: '0',
       SCRAPEWATCH_INGEST_TOKENS: INGEST_TOKEN,
       SCRAPEWATCH_QUESTDB_TIMEOUT_MS: '1000',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  procs.push(child);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let url = '';
-  await pollUntil(
-    async () => {
-      url = /"url":"(http:\/\/127\.0\.0\.1:\d+)".*"msg":"listening"/.exec(output)?.[1] ?? '';
-      return url !== '' || child.exitCode !== null;
-    },
-    60_000,
-    'the "listening" log line',
-  );
-  if (url === '') throw new Error(`the collector did not start: ${output}`);
+  procs.push(collector);
   // unshare forks the namespace's PID 1: its one child.
-  const pid = child.pid!;
+  const pid = collector.process().pid;
   const init = Number(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim());
   return {
-    url,
-    output: () => output,
+    url: collector.url,
+    output: () => collector.output(),
     async stop(signal) {
       process.kill(init, signal);
-      await exited;
+      await collector.process().exited;
     },
   };
 }
 
 describe('a collector restarted in a new PID namespace on the same spool', () => {
-  const procs: ChildProcess[] = [];
+  const procs: CollectorProcess[] = [];
   const dirs: string[] = [];
-  afterAll(() => {
-    for (const proc of procs) proc.kill('SIGKILL');
+  afterAll(async () => {
+    for (const proc of procs) await proc.stop({ signal: 'SIGKILL' });
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -123,10 +107,10 @@ describe('a collector restarted in a new PID namespace on the same spool', () =>
         },
         procs,
       );
-      await pollUntil(
+      await until(
+        '/readyz 200 after the restart',
         async () => (await fetch(`${second.url}/readyz`)).status === 200,
         60_000,
-        '/readyz 200 after the restart',
       );
       await waitForRows('page_scrape', `scraper = '${scraper}'`, 5);
       expect(second.output()).not.toMatch(/in use by/);

@@ -2,14 +2,8 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import {
-  pollUntil,
-  post,
-  scrape,
-  startCollector,
-  uniquePrefix,
-  type RunningCollector,
-} from '../e2e/harness';
+import { until } from '@scrapewatch/testkit';
+import { post, scrape, startCollector, uniquePrefix, type RunningCollector } from '../e2e/harness';
 
 // A scraper that drops its connection in the middle of a request body: the collector keeps
 // nothing of it, and logs it once, at a low level, under its own code.
@@ -65,11 +59,7 @@ it('an aborted request body: one low-level entry with its own code, no error and
   const aborts = 30;
   for (let i = 0; i < aborts; i++) await abortMidBody(port, body);
   const aborted = () => entries.slice(before).filter((e) => e.code === 'CLIENT_ABORTED');
-  await pollUntil(
-    async () => aborted().length >= aborts,
-    15_000,
-    `${aborts} CLIENT_ABORTED entries`,
-  );
+  await until(`${aborts} CLIENT_ABORTED entries`, async () => aborted().length >= aborts, 15_000);
   // Still up: a whole request afterwards is accepted, and every entry has been written by then.
   expect((await post(running.url, body)).status).toBe(202);
   const logged = entries.slice(before);

@@ -1,11 +1,12 @@
 import type { AcceptedEvent } from '@scrapewatch/protocol';
+import { until } from '@scrapewatch/testkit';
 import { rawSubscriber } from './raw-client';
 import {
   metricValue,
   navigation,
   startHub,
   subscribe,
-  waitUntil,
+  LIVE_POLL,
   type HubFixture,
 } from './harness';
 
@@ -70,7 +71,10 @@ describe('live hub backpressure', () => {
 
     // Once it reads again, the slow client finds the 4008 close frame after what was queued.
     slow.socket.resume();
-    await waitUntil(() => slow.closeCode() !== undefined, 'the close frame', 30_000);
+    await until('the close frame', () => slow.closeCode() !== undefined, {
+      ...LIVE_POLL,
+      timeoutMs: 30_000,
+    });
     expect(slow.closeCode()).toBe(4008);
     slow.socket.destroy();
     fast.terminate();

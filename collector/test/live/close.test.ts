@@ -1,5 +1,6 @@
+import { until } from '@scrapewatch/testkit';
 import { rawSubscriber } from './raw-client';
-import { connect, navigation, startHub, subscribe, waitUntil, type HubFixture } from './harness';
+import { connect, navigation, startHub, subscribe, LIVE_POLL, type HubFixture } from './harness';
 
 describe('live hub close', () => {
   let fixture: HubFixture;
@@ -36,7 +37,7 @@ describe('live hub close', () => {
     silent.socket.resume();
     await fixture.hub.close();
     expect(fixture.hub.subscriberCount).toBe(0);
-    await waitUntil(() => ended, 'the server to drop the silent peer');
+    await until('the server to drop the silent peer', () => ended, LIVE_POLL);
     expect(silent.closeCode()).toBe(1001);
   });
 });

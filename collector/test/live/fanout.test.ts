@@ -1,4 +1,5 @@
 import type { AcceptedEvent } from '@scrapewatch/protocol';
+import { until } from '@scrapewatch/testkit';
 import {
   metricValue,
   navigation,
@@ -6,7 +7,7 @@ import {
   scrape,
   startHub,
   subscribe,
-  waitUntil,
+  LIVE_POLL,
   type HubFixture,
   type StreamClient,
 } from './harness';
@@ -142,7 +143,7 @@ describe('live hub fan-out', () => {
     await client.waitFor('subscribed', 4);
     const other = navigation('zillow');
     fixture.hub.publish([other]);
-    await waitUntil(() => client.events('zillow').length === 1, 'the wildcard to deliver');
+    await until('the wildcard to deliver', () => client.events('zillow').length === 1, LIVE_POLL);
   });
 });
 

@@ -4,6 +4,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import WebSocket from 'ws';
 import type { AcceptedEvent, StreamBatchMessage, StreamServerMessage } from '@scrapewatch/protocol';
+import { until, type PollOptions } from '@scrapewatch/testkit';
 import { createTokenVerifier, parseTokenList } from '../../src/auth/tokens';
 import { createLiveHub, type LiveHub, type LiveHubDeps, type LiveOptions } from '../../src/live';
 
@@ -88,17 +89,8 @@ export async function metricValue(
     .reduce((sum, v) => sum + v.value, 0);
 }
 
-export async function waitUntil(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** Polling for in-memory state of a live test: often, and no longer than 15 s by default. */
+export const LIVE_POLL = { timeoutMs: 15_000, intervalMs: 10 } as const satisfies PollOptions;
 
 /** A real ws client that records every server message and how the socket closed. */
 export class StreamClient {
@@ -155,21 +147,23 @@ export class StreamClient {
     count = 1,
     timeoutMs?: number,
   ): Promise<Extract<StreamServerMessage, { type: T }>[]> {
-    await waitUntil(
-      () => this.ofType(type).length >= count,
-      `${count} ${type} message(s)`,
-      timeoutMs,
-    );
+    await until(`${count} ${type} message(s)`, () => this.ofType(type).length >= count, {
+      ...LIVE_POLL,
+      timeoutMs: timeoutMs ?? LIVE_POLL.timeoutMs,
+    });
     return this.ofType(type);
   }
 
   async waitForEvents(count: number, channel?: string): Promise<AcceptedEvent[]> {
-    await waitUntil(() => this.events(channel).length >= count, `${count} events`);
+    await until(`${count} events`, () => this.events(channel).length >= count, LIVE_POLL);
     return this.events(channel);
   }
 
   async waitClosed(timeoutMs = 15_000): Promise<{ code: number; reason: string }> {
-    await waitUntil(() => this.close !== undefined, 'the socket to close', timeoutMs);
+    await until('the socket to close', () => this.close !== undefined, {
+      ...LIVE_POLL,
+      timeoutMs,
+    });
     return this.close as { code: number; reason: string };
   }
 

@@ -1,10 +1,11 @@
+import { until } from '@scrapewatch/testkit';
 import {
   TOKEN_ALL,
   connect,
   metricValue,
   startHub,
   subscribe,
-  waitUntil,
+  LIVE_POLL,
   type HubFixture,
 } from './harness';
 
@@ -31,7 +32,7 @@ describe('live hub heartbeats', () => {
     const beats = await healthy.waitFor('heartbeat', 3);
     expect(beats[0]).toEqual({ type: 'heartbeat', timestamp: expect.any(Number) });
     expect(healthy.close).toBeUndefined();
-    await waitUntil(() => fixture.hub.subscriberCount === 1, 'one subscriber left');
+    await until('one subscriber left', () => fixture.hub.subscriberCount === 1, LIVE_POLL);
     healthy.terminate();
   });
 });

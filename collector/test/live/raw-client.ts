@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import net from 'node:net';
-import { TOKEN_ALL, waitUntil } from './harness';
+import { until } from '@scrapewatch/testkit';
+import { LIVE_POLL, TOKEN_ALL } from './harness';
 
 /** A client frame: masked, as RFC 6455 requires of clients. */
 export function maskedTextFrame(text: string): Buffer {
@@ -39,10 +40,10 @@ export async function rawSubscriber(port: number, channels: string[]) {
       '',
     ].join('\r\n'),
   );
-  await waitUntil(() => received.includes('\r\n\r\n'), 'the handshake answer');
+  await until('the handshake answer', () => received.includes('\r\n\r\n'), LIVE_POLL);
   if (!received.toString('latin1').startsWith('HTTP/1.1 101 ')) throw new Error('no 101 answer');
   socket.write(maskedTextFrame(JSON.stringify({ type: 'subscribe', token: TOKEN_ALL, channels })));
-  await waitUntil(() => received.includes('"type":"subscribed"'), 'subscribed');
+  await until('subscribed', () => received.includes('"type":"subscribed"'), LIVE_POLL);
   socket.pause();
   return {
     socket,

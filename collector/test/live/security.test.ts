@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { until } from '@scrapewatch/testkit';
 import {
   ALLOWED_ORIGIN,
   TOKEN_ALL,
@@ -9,7 +10,7 @@ import {
   navigation,
   startHub,
   subscribe,
-  waitUntil,
+  LIVE_POLL,
   type HubFixture,
   type StreamClient,
 } from './harness';
@@ -129,7 +130,7 @@ describe('live hub security and limits', () => {
     );
     expect(await anonymous.waitClosed()).toEqual({ code: 4001, reason: 'UNAUTHORIZED' });
     expect(await bearer.waitClosed()).toEqual({ code: 4400, reason: 'SUBSCRIBE_REQUIRED' });
-    await waitUntil(() => fixture.hub.subscriberCount === 0, 'no subscriber left');
+    await until('no subscriber left', () => fixture.hub.subscriberCount === 0, LIVE_POLL);
   });
 
   it('limits channels to the scope of the token', async () => {
@@ -247,7 +248,7 @@ describe('live hub security and limits', () => {
     expect(refused.status).toBe(503);
     expect(JSON.parse(refused.body)).toMatchObject({ error: { code: 'TOO_MANY_SUBSCRIBERS' } });
     first.terminate();
-    await waitUntil(() => fixture.hub.subscriberCount === 1, 'the first subscriber to go');
+    await until('the first subscriber to go', () => fixture.hub.subscriberCount === 1, LIVE_POLL);
     track(await subscribe(fixture.url, { channels: ['a'] }));
   });
 

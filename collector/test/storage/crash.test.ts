@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { testQuestDB } from '@scrapewatch/questdb';
-import { countsByEventId, makeStorage, pollUntil, tempDir, uniqueName } from './helpers';
+import { pollUntil } from '@scrapewatch/testkit';
+import { countsByEventId, makeStorage, tempDir, uniqueName } from './helpers';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 const FIXTURE = path.join(__dirname, 'fixtures', 'spool-writer.ts');
@@ -58,10 +59,12 @@ describe('a collector killed while spooling', () => {
     await storage.start();
     try {
       await pollUntil(
+        'the spool drained',
         async () => (await storage.readiness()).spooledBytes,
         (bytes) => bytes === 0,
       );
       const counts = await pollUntil(
+        'every acknowledged navigation in QuestDB',
         () => countsByEventId(pgUrl, 'page_navigation', 'scraper', [scraper]),
         (m) => acked.every((id) => m.has(id)),
       );

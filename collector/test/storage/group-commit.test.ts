@@ -1,9 +1,9 @@
 import { testQuestDB } from '@scrapewatch/questdb';
+import { pollUntil } from '@scrapewatch/testkit';
 import {
   countsByEventId,
   makeStorage,
   metricValue,
-  pollUntil,
   seedEvents,
   tempDir,
   uniqueName,
@@ -63,6 +63,7 @@ describe('adaptive group commit', () => {
     expect(requests).toBeLessThanOrEqual(Math.ceil(elapsedMs / 250) + 1);
     expect(requests).toBeGreaterThanOrEqual(2);
     const stored = await pollUntil(
+      'the 40 navigations stored',
       () => countsByEventId(pgUrl, 'page_navigation', 'scraper', [scraper]),
       (m) => m.size === 40,
     );

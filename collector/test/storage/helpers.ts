@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import type { AcceptedEvent } from '@scrapewatch/protocol';
+import { pollUntil } from '@scrapewatch/testkit';
 import {
   createStorage,
   DEFAULT_STORAGE_OPTIONS,
@@ -58,31 +59,6 @@ export async function metricValue(
   return values
     .filter((v) => Object.entries(labels).every(([k, want]) => v.labels[k] === want))
     .reduce((sum, v) => sum + v.value, 0);
-}
-
-/** Polls `probe` until `done` accepts its value; fails with the last value after the deadline. */
-export async function pollUntil<T>(
-  probe: () => Promise<T>,
-  done: (value: T) => boolean,
-  { timeoutMs = 30_000, intervalMs = 200 } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      last = await probe();
-      if (done(last)) return last;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `condition not met within ${timeoutMs} ms; last value ${JSON.stringify(last)}${lastError ? `, last error ${String(lastError)}` : ''}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
 }
 
 export async function withPg<T>(pgUrl: string, fn: (client: Client) => Promise<T>): Promise<T> {
@@ -154,6 +130,7 @@ export function seedEvents(
  */
 export async function refreshTiers(httpUrl: string, timeoutMs = 30_000): Promise<void> {
   await pollUntil(
+    'every committed WAL transaction applied',
     async () => {
       const res = await fetch(
         `${httpUrl}/exec?query=${encodeURIComponent(

@@ -1,13 +1,7 @@
 import { testQuestDB } from '@scrapewatch/questdb';
 import { ScrapewatchError, type AcceptedEvent } from '@scrapewatch/protocol';
-import {
-  makeStorage,
-  pollUntil,
-  seedEvents,
-  tempDir,
-  uniqueName,
-  type TestStorage,
-} from './helpers';
+import { pollUntil } from '@scrapewatch/testkit';
+import { makeStorage, seedEvents, tempDir, uniqueName, type TestStorage } from './helpers';
 
 describe('history() and scrapers()', () => {
   const { httpUrl, pgUrl } = testQuestDB();
@@ -50,6 +44,7 @@ describe('history() and scrapers()', () => {
     await t.storage.start();
     await t.storage.write([...navA, ...navB, scrapeA, run], Date.now());
     await pollUntil(
+      'the scheduler run in history',
       () =>
         t.storage.history({
           kind: 'scheduler_run',
@@ -60,6 +55,7 @@ describe('history() and scrapers()', () => {
       (h) => h.events.length === 1,
     );
     await pollUntil(
+      'the navigations in history',
       () =>
         t.storage.history({
           kind: 'page_navigation',

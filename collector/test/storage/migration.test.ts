@@ -1,11 +1,12 @@
 import type { AcceptedEvent } from '@scrapewatch/protocol';
 import { startQuestDB, type QuestDBServer } from '@scrapewatch/questdb';
+import { pollUntil } from '@scrapewatch/testkit';
 import { migrate, recordedSchemaVersion } from '../../src/storage/migrate';
 import { createQuestDBClient, type QuestDBClient } from '../../src/storage/questdb';
 import { encodeRows } from '../../src/storage/rows';
 import { SCHEMA_VERSION, SCHEMA_VERSIONS } from '../../src/storage/schema';
 import { TIERS, dailyArchive, type TierSpec } from '../../src/storage/tiers';
-import { pollUntil, refreshTiers, silentLogger, tempDir } from './helpers';
+import { refreshTiers, silentLogger, tempDir } from './helpers';
 
 const HOUR_MS = 3_600_000;
 const SCRAPERS = ['alpha', 'beta', 'gamma'];
@@ -148,6 +149,7 @@ describe('schema migration from versions 1-3 to the rollup tiers (version 4)', (
     await client.sendIlp(encodeRows(eventsUnderVersion(1, 600, start, 'v1'), Date.now()));
     // Schema 1's daily views refresh on every commit: wait until they hold every row.
     await pollUntil(
+      'the version-1 daily views holding every row',
       async () => [
         await rows(client, 'SELECT sum(events) FROM page_navigation_1d'),
         await rows(client, 'SELECT sum(runs) FROM scheduler_run_1d'),
@@ -162,6 +164,7 @@ describe('schema migration from versions 1-3 to the rollup tiers (version 4)', (
       encodeRows(eventsUnderVersion(3, 300, start + 3 * HOUR_MS, 'v3'), Date.now()),
     );
     await pollUntil(
+      'the version-3 views holding every row',
       async () => [
         await rows(client, 'SELECT sum(events) FROM page_navigation_1d'),
         await rows(client, 'SELECT sum(events), sum(blocked) FROM page_navigation_signals_1d'),
@@ -193,6 +196,7 @@ describe('schema migration from versions 1-3 to the rollup tiers (version 4)', (
       const want = normalise(await rows(client, expectedFromRaw(tier, rawTableOf(tier))));
       expect(want.length).toBeGreaterThan(0);
       const got = await pollUntil(
+        'the tier holding what its raw rows give',
         async () => normalise(await rows(client, actual(tier))),
         (table) => JSON.stringify(table) === JSON.stringify(want),
         { timeoutMs: 30_000 },

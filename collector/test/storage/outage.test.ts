@@ -1,11 +1,11 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { startQuestDB, type QuestDBServer } from '@scrapewatch/questdb';
+import { pollUntil, sleep } from '@scrapewatch/testkit';
 import {
   countsByEventId,
   makeStorage,
   metricValue,
-  pollUntil,
   tempDir,
   uniqueName,
   type TestStorage,
@@ -45,7 +45,7 @@ function steadyWriter(t: TestStorage, scraper: string) {
       } catch (error) {
         failures.push(error);
       }
-      await new Promise((resolve) => setTimeout(resolve, 15));
+      await sleep(15);
     }
   })();
   return {
@@ -155,12 +155,14 @@ describe('a fresh QuestDB, then an outage and recovery', () => {
     const writer = steadyWriter(t, scraper);
 
     await pollUntil(
+      'five committed writes',
       async () => writer.durabilities.filter((d) => d === 'committed').length,
       (n) => n >= 5,
     );
     await server.stop();
     const downAt = writer.durabilities.length;
     await pollUntil(
+      'twenty writes spooled during the outage',
       async () => writer.durabilities.slice(downAt).filter((d) => d === 'spooled').length,
       (n) => n >= 20,
     );
@@ -169,6 +171,7 @@ describe('a fresh QuestDB, then an outage and recovery', () => {
 
     server = await startQuestDB({ root, heap: '384m', ...ports });
     await pollUntil(
+      'the spool drained',
       async () => (await t!.storage.readiness()).spooledBytes,
       (bytes) => bytes === 0,
       {
@@ -177,6 +180,7 @@ describe('a fresh QuestDB, then an outage and recovery', () => {
     );
     const upAt = writer.durabilities.length;
     await pollUntil(
+      'five committed writes after the recovery',
       async () => writer.durabilities.slice(upAt).filter((d) => d === 'committed').length,
       (n) => n >= 5,
     );
@@ -197,6 +201,7 @@ describe('a fresh QuestDB, then an outage and recovery', () => {
 
     const pgUrl = server.pgUrl;
     const counts = await pollUntil(
+      'every acknowledged scrape in QuestDB',
       () => countsByEventId(pgUrl, 'page_scrape', 'scraper', [scraper]),
       (m) => writer.acked.every((id) => m.has(id)),
       { timeoutMs: 45_000 },

@@ -1,11 +1,11 @@
 import { testQuestDB } from '@scrapewatch/questdb';
 import type { AcceptedEvent } from '@scrapewatch/protocol';
+import { pollUntil } from '@scrapewatch/testkit';
 import {
   countsByEventId,
   refreshTiers,
   makeStorage,
   metricValue,
-  pollUntil,
   seedEvents,
   sql,
   tempDir,
@@ -194,6 +194,7 @@ describe('storage round trip on the real QuestDB', () => {
     });
 
     const navRows = await pollUntil(
+      'the navigation rows',
       () =>
         sql(
           pgUrl,
@@ -236,6 +237,7 @@ describe('storage round trip on the real QuestDB', () => {
     expect(clean).toEqual({ error_template: null, error_fingerprint: null, block_reason: null });
 
     const runs = await pollUntil(
+      'the scheduler rows',
       () =>
         sql(
           pgUrl,
@@ -269,6 +271,7 @@ describe('storage round trip on the real QuestDB', () => {
     // history() gives the wire format back, with derived fields filled in.
     const range = { fromMs: base - 1, toMs: base + 60_000 };
     const navHistory = await pollUntil(
+      'the navigation history',
       () => t.storage.history({ kind: 'page_navigation', scrapers: [scraper], ...range }),
       (h) => h.events.length === 4,
     );
@@ -279,6 +282,7 @@ describe('storage round trip on the real QuestDB', () => {
       events: [seedNav, seedNav2, nav, badUrl],
     });
     const scrapeHistory = await pollUntil(
+      'the scrape history',
       () => t.storage.history({ kind: 'page_scrape', scrapers: [scraper], ...range }),
       (h) => h.events.length === 1,
     );
@@ -299,6 +303,7 @@ describe('storage round trip on the real QuestDB', () => {
     const events = seedEvents(scraper, 20, Date.now() - HOUR_MS);
     expect(await t.storage.write(events, Date.now())).toEqual({ durability: 'committed' });
     await pollUntil(
+      '20 navigations',
       () => countsByEventId(pgUrl, 'page_navigation', 'scraper', [scraper]),
       (m) => m.size === 20,
     );
@@ -312,6 +317,7 @@ describe('storage round trip on the real QuestDB', () => {
       ),
     ).toEqual({ durability: 'committed' });
     const counts = await pollUntil(
+      'the sentinel row',
       () => countsByEventId(pgUrl, 'page_navigation', 'scraper', [scraper]),
       (m) => m.has(`${scraper}-sentinel`),
     );
@@ -351,6 +357,7 @@ describe('storage round trip on the real QuestDB', () => {
     expect(flushes).toBeGreaterThanOrEqual(1);
     expect(flushes).toBeLessThan(calls);
     const counts = await pollUntil(
+      'every navigation',
       () => countsByEventId(pgUrl, 'page_navigation', 'scraper', [scraper]),
       (m) => m.size === calls * 2,
     );
@@ -415,6 +422,7 @@ describe('storage round trip on the real QuestDB', () => {
     await refreshTiers(httpUrl);
 
     const hourly = await pollUntil(
+      'the hourly navigation view',
       () =>
         sql(
           pgUrl,
@@ -459,6 +467,7 @@ describe('storage round trip on the real QuestDB', () => {
     ]);
 
     const daily = await pollUntil(
+      'the daily scrape view',
       () =>
         sql(
           pgUrl,
@@ -493,6 +502,7 @@ describe('storage round trip on the real QuestDB', () => {
     ]);
 
     const schedulerDaily = await pollUntil(
+      'the daily scheduler view',
       () =>
         sql(
           pgUrl,

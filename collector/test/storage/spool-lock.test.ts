@@ -2,9 +2,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { pollUntil } from '@scrapewatch/testkit';
 import { createSpool } from '../../src/storage/spool';
 import { acquireSpoolLock, LOCK_FILE, LOCK_HELPERS } from '../../src/storage/spool-lock';
-import { pollUntil, silentLogger, tempDir } from './helpers';
+import { silentLogger, tempDir } from './helpers';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 const OWNER = path.join(__dirname, 'fixtures', 'spool-owner.ts');
@@ -83,6 +84,7 @@ describe('the spool lock', () => {
       // The leader thread shows 'Z' as soon as it exits; the descriptors go with the last of its
       // threads, a moment later on a busy machine.
       await pollUntil(
+        'the owner a zombie and its lock released',
         async () => ({ state: processState(ownerPid), locked: lockedByOthers(dir) }),
         ({ state, locked }) => state === 'Z' && !locked,
       );

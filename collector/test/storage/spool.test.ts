@@ -2,6 +2,7 @@ import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } fr
 import path from 'node:path';
 import { testQuestDB } from '@scrapewatch/questdb';
 import { ScrapewatchError } from '@scrapewatch/protocol';
+import { pollUntil } from '@scrapewatch/testkit';
 import { encodeRows } from '../../src/storage/rows';
 import {
   createSpool,
@@ -13,7 +14,6 @@ import {
   countsByEventId,
   makeStorage,
   metricValue,
-  pollUntil,
   seedEvents,
   silentLogger,
   tempDir,
@@ -195,10 +195,12 @@ describe('spool through the storage', () => {
     await online.storage.start();
     try {
       await pollUntil(
+        'the spool drained',
         async () => (await online.storage.readiness()).spooledBytes,
         (bytes) => bytes === 0,
       );
       const counts = await pollUntil(
+        '30 navigations',
         () => countsByEventId(pgUrl, 'page_navigation', 'scraper', [scraper]),
         (m) => m.size >= 30,
       );
@@ -242,10 +244,12 @@ describe('spool through the storage', () => {
     await online.storage.start();
     try {
       await pollUntil(
+        'the spool drained',
         async () => (await online.storage.readiness()).spooledBytes,
         (bytes) => bytes === 0,
       );
       const counts = await pollUntil(
+        '6 navigations',
         () => countsByEventId(pgUrl, 'page_navigation', 'scraper', [scraper]),
         (m) => m.size >= 6,
       );

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { WebSocket } from 'ws';
+import { pollUntil } from '@scrapewatch/testkit';
 import { INGEST_TOKEN, STREAM_TOKEN, startCollector, type RunningCollector } from '../e2e/harness';
 
 // One gate for both WebSocket endpoints: the same origin rule, the same refusal body, a capacity
@@ -129,7 +130,8 @@ describe('the WebSocket gate on /v1/ingest and /v1/stream', () => {
       const first = await open(`${running.wsUrl}${path}`, auth);
       sockets.push(first.ws);
 
-      const refused = await rawUpgrade(running.url, path, auth);
+      const { url } = running;
+      const refused = await rawUpgrade(url, path, auth);
       expect(refused.status).toBe(503);
       expect(refused.headers['retry-after']).toBe('5');
       expect(JSON.parse(refused.body)).toEqual({
@@ -146,12 +148,12 @@ describe('the WebSocket gate on /v1/ingest and /v1/stream', () => {
       // A slot frees once the first socket has closed.
       first.ws.close();
       await first.closed;
-      let status = 0;
-      for (let attempt = 0; attempt < 50 && status !== 101; attempt += 1) {
-        status = (await rawUpgrade(running.url, path, auth)).status;
-        if (status !== 101) await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      expect(status).toBe(101);
+      await pollUntil(
+        'an upgrade accepted (101) in the freed slot',
+        async () => (await rawUpgrade(url, path, auth)).status,
+        (status) => status === 101,
+        { timeoutMs: 10_000, intervalMs: 50 },
+      );
     },
   );
 

@@ -1,14 +1,6 @@
 import { Client, types } from 'pg';
 import { createLogger, createQuestDBClient, migrate } from '@scrapewatch/collector';
-
-/** A statement through QuestDB's REST `/exec`; rejects with the server's message. */
-export async function exec(httpUrl: string, sql: string): Promise<unknown> {
-  const res = await fetch(`${httpUrl}/exec?query=${encodeURIComponent(sql)}`);
-  const body = (await res.json()) as { error?: string };
-  if (!res.ok || body.error)
-    throw new Error(`QuestDB: ${body.error ?? res.status} in ${sql.slice(0, 200)}`);
-  return body;
-}
+import { pollUntil } from '@scrapewatch/testkit';
 
 /**
  * Brings the shared test QuestDB to the current schema with the collector's own migration runner:
@@ -20,36 +12,14 @@ export async function exec(httpUrl: string, sql: string): Promise<unknown> {
 export async function applySchema(httpUrl: string): Promise<void> {
   const client = createQuestDBClient(httpUrl, 60_000);
   try {
-    await retry(() => migrate(client, createLogger('silent')), 5);
+    await pollUntil(
+      'the schema migrated',
+      () => migrate(client, createLogger('silent')),
+      () => true,
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
   } finally {
     client.close();
-  }
-}
-
-async function retry<T>(fn: () => Promise<T>, attempts: number): Promise<T> {
-  let last: unknown;
-  for (let i = 0; i < attempts; i += 1) {
-    try {
-      return await fn();
-    } catch (error) {
-      last = error;
-      await new Promise((resolve) => setTimeout(resolve, 200 * (i + 1)));
-    }
-  }
-  throw last;
-}
-
-/** Polls until `check` resolves true; WAL apply and view refresh are asynchronous. */
-export async function waitFor(
-  what: string,
-  check: () => Promise<boolean>,
-  deadlineMs = 30_000,
-): Promise<void> {
-  const until = Date.now() + deadlineMs;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 

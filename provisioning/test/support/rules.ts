@@ -13,7 +13,7 @@ import { query } from './questdb';
 export async function evaluateRule(
   pgUrl: string,
   rule: AlertRuleDefinition,
-  nowMs = Date.now(),
+  nowMs: number,
 ): Promise<Instance[]> {
   const results: Record<string, Results> = {};
   for (const q of rule.queries) {

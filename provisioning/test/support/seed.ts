@@ -1,5 +1,6 @@
 import { REFRESH_FINE_TIERS } from '@scrapewatch/collector';
-import { exec, literal, micros, query, waitFor } from './questdb';
+import { execSql, pollUntil, until } from '@scrapewatch/testkit';
+import { literal, micros, query } from './questdb';
 
 /**
  * A known dataset with scrapers unique to one test file, relative to `nowMs`:
@@ -57,12 +58,15 @@ function tsValue(v: Row[string] | undefined): string {
   return typeof v === 'number' ? micros(v) : 'null';
 }
 
-/** `nowMs`: the dataset's "now" (default: the clock); never later than the clock. */
+/**
+ * `nowMs`: the dataset's "now", never later than the clock. Tests take it from the kit's
+ * `alignedNow` and query relative to it (not to the clock), so every run sees the same buckets.
+ */
 export async function seed(
   httpUrl: string,
   pgUrl: string,
   tag: string,
-  nowMs = Date.now(),
+  nowMs: number,
 ): Promise<Seed> {
   const s: Seed = {
     nowMs,
@@ -233,17 +237,23 @@ export async function seed(
     }),
   );
 
-  await exec(httpUrl, insert('scraper_run', scraperRuns));
-  await exec(httpUrl, insert('page_navigation', navigations));
-  await exec(httpUrl, insert('field_coverage', coverage));
-  await exec(httpUrl, insert('page_scrape', scrapes));
-  await exec(httpUrl, insert('scheduler_run', runs));
+  await execSql(httpUrl, insert('scraper_run', scraperRuns));
+  await execSql(httpUrl, insert('page_navigation', navigations));
+  await execSql(httpUrl, insert('field_coverage', coverage));
+  await execSql(httpUrl, insert('page_scrape', scrapes));
+  await execSql(httpUrl, insert('scheduler_run', runs));
 
   const inList = s.scrapers.map((x) => `'${x}'`).join(',');
   const count = async (sql: string): Promise<number> =>
     Number((await query(pgUrl, sql)).rows[0]?.['n'] ?? 0);
-  const expectCount = (what: string, sql: string, n: number): Promise<void> =>
-    waitFor(what, async () => (await count(sql)) === n, 60_000);
+  const expectCount = async (what: string, sql: string, n: number): Promise<void> => {
+    await pollUntil(
+      `${n} ${what}`,
+      () => count(sql),
+      (seen) => seen === n,
+      60_000,
+    );
+  };
   await expectCount(
     'navigations',
     `SELECT count() n FROM page_navigation WHERE scraper IN (${inList})`,
@@ -271,7 +281,7 @@ export async function seed(
   );
   // The 1-minute tiers refresh on a one-minute timer: bring them up to date now (the hourly and
   // daily tiers follow as soon as they commit).
-  await waitFor(
+  await until(
     'WAL apply',
     async () =>
       Number(
@@ -280,7 +290,7 @@ export async function seed(
       ) === 0,
     60_000,
   );
-  for (const statement of REFRESH_FINE_TIERS) await exec(httpUrl, statement);
+  for (const statement of REFRESH_FINE_TIERS) await execSql(httpUrl, statement);
   for (const unit of ['1m', '1h', '1d']) {
     await expectCount(
       `field_coverage_${unit}`,

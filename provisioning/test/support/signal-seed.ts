@@ -1,11 +1,13 @@
+import { REFRESH_FINE_TIERS } from '@scrapewatch/collector';
+import { execSql, pollUntil, until } from '@scrapewatch/testkit';
 import { fingerprintError } from '../../../collector/src/ingest/fingerprint';
 import { PRICES_TABLE } from '../../src/sql/cost';
-import { REFRESH_FINE_TIERS } from '@scrapewatch/collector';
-import { exec, query, waitFor } from './questdb';
+import { query } from './questdb';
 import { type Row, insert } from './seed';
 
 /**
- * Blocks, error fingerprints and cost, seeded relative to `nowMs` with scrapers unique to one
+ * Blocks, error fingerprints and cost, seeded relative to `nowMs` (never later than the clock;
+ * tests take it from the kit's `alignedNow` and query relative to it) with scrapers unique to one
  * test file. Error columns are filled by the collector's own fingerprinter, as at ingest.
  * - blocky: 20 navigations to `blocked` in the last 5 minutes, 6 blocked (4 rate_limited,
  *   2 captcha): 30 %; 20 to `fine`, 2 blocked (forbidden, a user's own `geo_fence`): 10 %;
@@ -39,8 +41,8 @@ export async function seedSignals(
   httpUrl: string,
   pgUrl: string,
   tag: string,
+  nowMs: number,
 ): Promise<SignalSeed> {
-  const nowMs = Date.now();
   const blocky = `sg-${tag}-blocky`;
   const calm = `sg-${tag}-calm`;
   const costly = `sg-${tag}-costly`;
@@ -167,9 +169,9 @@ export async function seedSignals(
     ['page_scrape', scrapes],
   ] as const) {
     for (let i = 0; i < rows.length; i += 50)
-      await exec(httpUrl, insert(table, rows.slice(i, i + 50)));
+      await execSql(httpUrl, insert(table, rows.slice(i, i + 50)));
   }
-  await exec(
+  await execSql(
     httpUrl,
     `INSERT INTO ${PRICES_TABLE} VALUES (cast(${(nowMs - 60 * MIN) * 1000} as timestamp), '${costly}', 10.0, 0.001, 'USD')`,
   );
@@ -177,8 +179,14 @@ export async function seedSignals(
   const inList = s.scrapers.map((x) => `'${x}'`).join(',');
   const count = async (sql: string): Promise<number> =>
     Number((await query(pgUrl, sql)).rows[0]?.['n'] ?? 0);
-  const expectCount = (what: string, sql: string, n: number): Promise<void> =>
-    waitFor(what, async () => (await count(sql)) === n, 60_000);
+  const expectCount = async (what: string, sql: string, n: number): Promise<void> => {
+    await pollUntil(
+      `${n} ${what}`,
+      () => count(sql),
+      (seen) => seen === n,
+      60_000,
+    );
+  };
   await expectCount(
     'navigations',
     `SELECT count() n FROM page_navigation WHERE scraper IN (${inList})`,
@@ -191,7 +199,7 @@ export async function seedSignals(
   );
   // The 1-minute tiers refresh on a one-minute timer: bring them up to date now (the hourly and
   // daily tiers follow as soon as they commit).
-  await waitFor(
+  await until(
     'WAL apply',
     async () =>
       Number(
@@ -200,7 +208,7 @@ export async function seedSignals(
       ) === 0,
     60_000,
   );
-  for (const statement of REFRESH_FINE_TIERS) await exec(httpUrl, statement);
+  for (const statement of REFRESH_FINE_TIERS) await execSql(httpUrl, statement);
   for (const unit of ['1m', '1h', '1d']) {
     await expectCount(
       `page_navigation_${unit}`,

@@ -92,26 +92,3 @@ export async function startIngestDouble(): Promise<IngestDouble> {
     },
   };
 }
-
-/** Polls until `check` returns true; throws with `what` at the deadline. */
-export async function waitFor(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  deadlineMs = 20_000,
-): Promise<void> {
-  const until = Date.now() + deadlineMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-/** A port on 127.0.0.1 that nothing listens on (connection refused). */
-export async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
