@@ -16,6 +16,7 @@ COPY sdk/package.json sdk/
 COPY grafana-plugin/package.json grafana-plugin/
 COPY provisioning/package.json provisioning/
 COPY bench/package.json bench/
+COPY testkit/package.json testkit/
 RUN npm ci --include=dev --workspace protocol --workspace grafana-plugin --include-workspace-root
 # The plugin imports the shared wire contract from protocol/.
 COPY protocol/ protocol/
