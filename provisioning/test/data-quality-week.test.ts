@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { testQuestDB } from '@scrapewatch/questdb';
 import { alignedNow, SECOND_MS, until } from '@scrapewatch/testkit';
-import { startInProcessCollector, type InProcessCollector } from '@scrapewatch/testkit/in-process';
+import { startInProcessCollector, type InProcessCollector } from '@scrapewatch/testkit/collector';
 import { ALERT_RULES, type AlertRuleDefinition } from '../src/alerting/rules';
 import {
   evaluateExpression,

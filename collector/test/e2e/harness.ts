@@ -1,7 +1,7 @@
 import type pino from 'pino';
 import { testQuestDB } from '@scrapewatch/questdb';
 import { execSql, countRows as countQuestDBRows, waitForRowCount } from '@scrapewatch/testkit';
-import { startInProcessCollector, type InProcessCollector } from '@scrapewatch/testkit/in-process';
+import { startInProcessCollector, type InProcessCollector } from '@scrapewatch/testkit/collector';
 
 export const INGEST_TOKEN = 'ingest-token-0123456789abcdef';
 /** May send only scrapers whose names it lists. */
