@@ -52,6 +52,7 @@ export interface SpawnCollectorOptions {
 export interface CollectorProcess {
   readonly url: string;
   readonly wsUrl: string;
+  /** The port it listens on (the one it bound, with the `port: 0` option). */
   readonly port: number;
   /** The current process (a new one after `restart`). */
   process(): RunningProcess;
@@ -113,6 +114,9 @@ export async function spawnCollector(
       ...(options.logFile === undefined ? {} : { logFile: options.logFile }),
     });
     current = proc;
+    // One deadline for both waits.
+    const deadline = Date.now() + readyTimeoutMs;
+    const remaining = (): number => Math.max(0, deadline - Date.now());
     try {
       if (port === 0) {
         url = await pollUntil(
@@ -122,7 +126,7 @@ export async function spawnCollector(
             return LISTENING.exec(proc.output())?.[1] ?? '';
           },
           (found) => found !== '',
-          { timeoutMs: readyTimeoutMs, intervalMs: 100 },
+          { timeoutMs: remaining(), intervalMs: 100 },
         );
       }
       const wanted = options.waitFor ?? 'ready';
@@ -133,7 +137,7 @@ export async function spawnCollector(
           return answers(url, wanted === 'ready' ? '/readyz' : '/healthz');
         },
         (status) => (wanted === 'ready' ? status === 200 : status !== undefined),
-        { timeoutMs: readyTimeoutMs, intervalMs: 200 },
+        { timeoutMs: remaining(), intervalMs: 200 },
       );
     } catch (error) {
       const exit = proc.exitStatus();
@@ -161,7 +165,9 @@ export async function spawnCollector(
     get wsUrl() {
       return url.replace(/^http/, 'ws');
     },
-    port,
+    get port() {
+      return Number(new URL(url).port);
+    },
     process: () => {
       if (current === undefined) throw new Error('the collector never started');
       return current;
