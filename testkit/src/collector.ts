@@ -3,3 +3,4 @@
 // load it. Import it as `@scrapewatch/testkit/collector`.
 export { startInProcessCollector } from './in-process';
 export type { InProcessCollector } from './in-process';
+export { refreshTiers } from './tiers';

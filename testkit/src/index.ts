@@ -9,4 +9,4 @@ export type { RunningProcess, ExitStatus, StartProcessOptions, StopOptions } fro
 export { spawnCollector, COLLECTOR_MAIN, TSX_BIN, REPO_ROOT } from './collector-process';
 export type { CollectorProcess, SpawnCollectorOptions } from './collector-process';
 export { freePort, closedPort } from './ports';
-export { execSql, countRows, waitForRowCount, walApplied } from './questdb';
+export { execSql, countRows, waitForRowCount, walApplied, waitForWalApplied } from './questdb';

@@ -50,3 +50,24 @@ export async function walApplied(httpUrl: string, table: string): Promise<boolea
   if (suspended === true) throw new Error(`WAL of ${table} is suspended`);
   return rows.length === 1 && writerTxn === sequencerTxn;
 }
+
+/**
+ * Waits until QuestDB has applied every committed WAL transaction of every table: what was
+ * written is then visible, and a view refreshed now includes it.
+ */
+export async function waitForWalApplied(
+  httpUrl: string,
+  options: PollOptions = 60_000,
+): Promise<void> {
+  await pollUntil(
+    'every committed WAL transaction applied',
+    async () =>
+      Number(
+        (
+          await execSql(httpUrl, 'SELECT count() FROM wal_tables() WHERE writerTxn < sequencerTxn')
+        )[0]?.[0] ?? -1,
+      ),
+    (pending) => pending === 0,
+    options,
+  );
+}

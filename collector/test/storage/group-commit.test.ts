@@ -1,5 +1,5 @@
 import { testQuestDB } from '@scrapewatch/questdb';
-import { pollUntil } from '@scrapewatch/testkit';
+import { pollUntil, sleep } from '@scrapewatch/testkit';
 import {
   countsByEventId,
   makeStorage,
@@ -51,7 +51,7 @@ describe('adaptive group commit', () => {
     // 40 writes of one event, 10 ms apart: about 400 ms of arrivals.
     for (const event of events) {
       writes.push(t.storage.write([event], Date.now()));
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await sleep(10);
     }
     const results = await Promise.all(writes);
     const elapsedMs = Date.now() - startedAt;

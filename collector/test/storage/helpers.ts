@@ -5,11 +5,9 @@ import { Client } from 'pg';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import type { AcceptedEvent } from '@scrapewatch/protocol';
-import { pollUntil } from '@scrapewatch/testkit';
 import {
   createStorage,
   DEFAULT_STORAGE_OPTIONS,
-  REFRESH_FINE_TIERS,
   type Storage,
   type StorageOptions,
 } from '../../src/storage';
@@ -121,31 +119,4 @@ export function seedEvents(
     });
   }
   return events;
-}
-
-/**
- * Waits until QuestDB has applied every committed transaction of the raw tables, then refreshes
- * the fine rollup tiers (their timer would otherwise take up to a minute); the tiers above follow
- * as soon as the fine tier commits.
- */
-export async function refreshTiers(httpUrl: string, timeoutMs = 30_000): Promise<void> {
-  await pollUntil(
-    'every committed WAL transaction applied',
-    async () => {
-      const res = await fetch(
-        `${httpUrl}/exec?query=${encodeURIComponent(
-          'SELECT count() FROM wal_tables() WHERE writerTxn < sequencerTxn',
-        )}`,
-      );
-      const body = (await res.json()) as { dataset?: unknown[][] };
-      return Number(body.dataset?.[0]?.[0] ?? -1);
-    },
-    (pending) => pending === 0,
-    { timeoutMs },
-  );
-  for (const statement of REFRESH_FINE_TIERS) {
-    const res = await fetch(`${httpUrl}/exec?query=${encodeURIComponent(statement)}`);
-    const body = (await res.json()) as { error?: string };
-    if (body.error) throw new Error(`QuestDB: ${body.error} (${statement})`);
-  }
 }

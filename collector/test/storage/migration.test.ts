@@ -1,12 +1,13 @@
 import type { AcceptedEvent } from '@scrapewatch/protocol';
 import { startQuestDB, type QuestDBServer } from '@scrapewatch/questdb';
 import { pollUntil } from '@scrapewatch/testkit';
+import { refreshTiers } from '@scrapewatch/testkit/collector';
 import { migrate, recordedSchemaVersion } from '../../src/storage/migrate';
 import { createQuestDBClient, type QuestDBClient } from '../../src/storage/questdb';
 import { encodeRows } from '../../src/storage/rows';
 import { SCHEMA_VERSION, SCHEMA_VERSIONS } from '../../src/storage/schema';
 import { TIERS, dailyArchive, type TierSpec } from '../../src/storage/tiers';
-import { refreshTiers, silentLogger, tempDir } from './helpers';
+import { silentLogger, tempDir } from './helpers';
 
 const HOUR_MS = 3_600_000;
 const SCRAPERS = ['alpha', 'beta', 'gamma'];

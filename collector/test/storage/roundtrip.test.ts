@@ -1,9 +1,9 @@
 import { testQuestDB } from '@scrapewatch/questdb';
 import type { AcceptedEvent } from '@scrapewatch/protocol';
 import { pollUntil } from '@scrapewatch/testkit';
+import { refreshTiers } from '@scrapewatch/testkit/collector';
 import {
   countsByEventId,
-  refreshTiers,
   makeStorage,
   metricValue,
   seedEvents,

@@ -70,3 +70,21 @@ export function literal(value: string | number | boolean | null): string {
   if (typeof value === 'string') return `'${value.replace(/'/g, "''")}'`;
   return String(value);
 }
+
+/**
+ * Waits until `sql` (a query of one row with a column `n`, over PostgreSQL as the dashboards read)
+ * answers `expected`: seeded rows reach the raw tables and the tiers asynchronously.
+ */
+export async function waitForCount(
+  pgUrl: string,
+  what: string,
+  sql: string,
+  expected: number,
+): Promise<void> {
+  await pollUntil(
+    `${expected} ${what}`,
+    async () => Number((await query(pgUrl, sql)).rows[0]?.['n'] ?? 0),
+    (seen) => seen === expected,
+    60_000,
+  );
+}

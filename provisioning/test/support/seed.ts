@@ -1,6 +1,6 @@
-import { REFRESH_FINE_TIERS } from '@scrapewatch/collector';
-import { execSql, pollUntil, until } from '@scrapewatch/testkit';
-import { literal, micros, query } from './questdb';
+import { execSql } from '@scrapewatch/testkit';
+import { refreshTiers } from '@scrapewatch/testkit/collector';
+import { literal, micros, waitForCount } from './questdb';
 
 /**
  * A known dataset with scrapers unique to one test file, relative to `nowMs`:
@@ -244,16 +244,8 @@ export async function seed(
   await execSql(httpUrl, insert('scheduler_run', runs));
 
   const inList = s.scrapers.map((x) => `'${x}'`).join(',');
-  const count = async (sql: string): Promise<number> =>
-    Number((await query(pgUrl, sql)).rows[0]?.['n'] ?? 0);
-  const expectCount = async (what: string, sql: string, n: number): Promise<void> => {
-    await pollUntil(
-      `${n} ${what}`,
-      () => count(sql),
-      (seen) => seen === n,
-      60_000,
-    );
-  };
+  const expectCount = (what: string, sql: string, n: number): Promise<void> =>
+    waitForCount(pgUrl, what, sql, n);
   await expectCount(
     'navigations',
     `SELECT count() n FROM page_navigation WHERE scraper IN (${inList})`,
@@ -279,18 +271,8 @@ export async function seed(
     `SELECT count() n FROM field_coverage WHERE scraper IN (${inList})`,
     coverage.length,
   );
-  // The 1-minute tiers refresh on a one-minute timer: bring them up to date now (the hourly and
-  // daily tiers follow as soon as they commit).
-  await until(
-    'WAL apply',
-    async () =>
-      Number(
-        (await query(pgUrl, 'SELECT count() n FROM wal_tables() WHERE writerTxn < sequencerTxn'))
-          .rows[0]?.['n'] ?? 1,
-      ) === 0,
-    60_000,
-  );
-  for (const statement of REFRESH_FINE_TIERS) await execSql(httpUrl, statement);
+  // The 1-minute tiers refresh on a one-minute timer: bring them up to date now.
+  await refreshTiers(httpUrl);
   for (const unit of ['1m', '1h', '1d']) {
     await expectCount(
       `field_coverage_${unit}`,

@@ -1,8 +1,8 @@
-import { REFRESH_FINE_TIERS } from '@scrapewatch/collector';
-import { execSql, pollUntil, until } from '@scrapewatch/testkit';
+import { execSql } from '@scrapewatch/testkit';
+import { refreshTiers } from '@scrapewatch/testkit/collector';
 import { fingerprintError } from '../../../collector/src/ingest/fingerprint';
 import { PRICES_TABLE } from '../../src/sql/cost';
-import { query } from './questdb';
+import { waitForCount } from './questdb';
 import { type Row, insert } from './seed';
 
 /**
@@ -177,16 +177,8 @@ export async function seedSignals(
   );
 
   const inList = s.scrapers.map((x) => `'${x}'`).join(',');
-  const count = async (sql: string): Promise<number> =>
-    Number((await query(pgUrl, sql)).rows[0]?.['n'] ?? 0);
-  const expectCount = async (what: string, sql: string, n: number): Promise<void> => {
-    await pollUntil(
-      `${n} ${what}`,
-      () => count(sql),
-      (seen) => seen === n,
-      60_000,
-    );
-  };
+  const expectCount = (what: string, sql: string, n: number): Promise<void> =>
+    waitForCount(pgUrl, what, sql, n);
   await expectCount(
     'navigations',
     `SELECT count() n FROM page_navigation WHERE scraper IN (${inList})`,
@@ -197,18 +189,8 @@ export async function seedSignals(
     `SELECT count() n FROM page_scrape WHERE scraper IN (${inList})`,
     scrapes.length,
   );
-  // The 1-minute tiers refresh on a one-minute timer: bring them up to date now (the hourly and
-  // daily tiers follow as soon as they commit).
-  await until(
-    'WAL apply',
-    async () =>
-      Number(
-        (await query(pgUrl, 'SELECT count() n FROM wal_tables() WHERE writerTxn < sequencerTxn'))
-          .rows[0]?.['n'] ?? 1,
-      ) === 0,
-    60_000,
-  );
-  for (const statement of REFRESH_FINE_TIERS) await execSql(httpUrl, statement);
+  // The 1-minute tiers refresh on a one-minute timer: bring them up to date now.
+  await refreshTiers(httpUrl);
   for (const unit of ['1m', '1h', '1d']) {
     await expectCount(
       `page_navigation_${unit}`,
