@@ -4,6 +4,7 @@ const path = require('node:path');
 const WORKSPACES = [
   'protocol',
   'questdb',
+  'nats',
   'collector',
   'sdk',
   'grafana-plugin',

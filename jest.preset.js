@@ -22,7 +22,7 @@ module.exports = function preset(name, dir, overrides = {}) {
     moduleNameMapper: {
       '^@scrapewatch/protocol/core$': path.join(__dirname, 'protocol/src/core.ts'),
       '^@scrapewatch/testkit/collector$': path.join(__dirname, 'testkit/src/collector.ts'),
-      '^@scrapewatch/(protocol|questdb|collector|sdk|testkit)$': path.join(
+      '^@scrapewatch/(protocol|questdb|nats|collector|sdk|testkit)$': path.join(
         __dirname,
         '$1/src/index.ts',
       ),

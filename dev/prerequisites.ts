@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import semver from 'semver';
+import { findNatsServer, NatsHarnessError } from '@scrapewatch/nats';
 import { findJava, QUESTDB_VERSION, QuestDBHarnessError } from '@scrapewatch/questdb';
 
 export const REPO = path.resolve(__dirname, '..');
@@ -81,6 +82,17 @@ export function checkPrerequisites(
           error.code === 'JAVA_TOO_OLD'
             ? `too old: ${/\S+ is Java \d+/.exec(error.message)?.[0] ?? error.message}`
             : 'not found';
+        missing.push({ name: tool.name, problem, why: tool.why, install, apt: tool.apt });
+      }
+      continue;
+    }
+    if (tool.command === 'nats-server') {
+      try {
+        findNatsServer(env);
+      } catch (error) {
+        if (!(error instanceof NatsHarnessError)) throw error;
+        const problem =
+          error.code === 'NATS_SERVER_TOO_OLD' ? `too old: ${error.message}` : 'not found';
         missing.push({ name: tool.name, problem, why: tool.why, install, apt: tool.apt });
       }
       continue;

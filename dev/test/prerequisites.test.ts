@@ -27,11 +27,12 @@ describe('the prerequisite check', () => {
       ['Maven', 'not found', 'maven'],
       ['docker-compose', 'not found', 'docker-compose'],
       ['Python 3 with venv', 'not found', 'python3-venv'],
+      ['nats-server 2.9 or newer', 'not found', 'nats-server'],
     ]);
     const message = describeMissing(missing);
-    expect(message).toContain('lacks 4 prerequisites');
+    expect(message).toContain('lacks 5 prerequisites');
     expect(message).toContain(
-      'sudo apt-get install -y openjdk-17-jre-headless maven docker-compose python3-venv',
+      'sudo apt-get install -y openjdk-17-jre-headless maven docker-compose python3-venv nats-server',
     );
   });
 
@@ -49,6 +50,20 @@ describe('the prerequisite check', () => {
     const [first] = checkPrerequisites({ PATH: dir, JAVA_HOME: javaHome });
     expect(first?.name).toBe('Java 17 or newer');
     expect(first?.problem).toBe(`too old: ${java} is Java 11`);
+  });
+
+  it('says which nats-server is too old', () => {
+    const bin = path.join(dir, 'old-nats', 'nats-server');
+    mkdirSync(path.dirname(bin), { recursive: true });
+    writeFileSync(bin, '#!/bin/sh\necho "nats-server: v2.8.4"\n');
+    chmodSync(bin, 0o755);
+    const missing = checkPrerequisites({ ...process.env, NATS_SERVER_BIN: bin });
+    expect(missing.map((m) => [m.name, m.problem])).toEqual([
+      [
+        'nats-server 2.9 or newer',
+        `too old: ${bin} is nats-server: v2.8.4; the tests need nats-server 2.9 or newer.`,
+      ],
+    ]);
   });
 
   it.each([
