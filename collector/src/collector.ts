@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { INGEST_WS_PATH, STREAM_PATH, ScrapewatchError } from '@scrapewatch/protocol';
 import { createTokenVerifier } from './auth/tokens';
+import { createCluster } from './cluster';
 import type { CollectorConfig } from './config';
 import { createApp } from './http/app';
 import { createAuthenticator } from './http/auth';
@@ -61,11 +62,15 @@ export function createCollector(
     verifyStreamToken: createTokenVerifier(config.streamTokens),
     allowedOrigins: config.allowedOrigins,
   });
+  const cluster = config.cluster
+    ? createCluster(config.cluster, { logger, registry, storage, hub })
+    : undefined;
   const pipeline = createIngestPipeline({
     options: config.ingest,
     storage,
     hub,
     metrics,
+    ...(cluster ? { stream: cluster } : {}),
     rateLimiter: createRateLimiter({
       eventsPerSecond: config.ingest.rateLimitEventsPerSecond,
       burstEvents: config.ingest.rateLimitBurstEvents,
@@ -80,6 +85,7 @@ export function createCollector(
     config,
     pipeline,
     storage,
+    ...(cluster ? { cluster } : {}),
     registry,
     metrics,
     logger: logger.child({ component: 'http' }),
@@ -159,6 +165,8 @@ export function createCollector(
     await wsIngest.close();
     await hub.close();
     await drained(config.timeouts.drainTimeoutMs);
+    // The storage consumer acks what committed before storage closes.
+    await cluster?.close();
     await storage.close();
     server.closeAllConnections();
     let timer: NodeJS.Timeout | undefined;
@@ -182,6 +190,13 @@ export function createCollector(
     async start() {
       await storage.start();
       try {
+        await cluster?.start();
+      } catch (error) {
+        await cluster?.close();
+        await storage.close();
+        throw error;
+      }
+      try {
         await new Promise<void>((resolve, reject) => {
           const onError = (error: Error) => reject(error);
           server.once('error', onError);
@@ -191,6 +206,7 @@ export function createCollector(
           });
         });
       } catch (error) {
+        await cluster?.close();
         await storage.close();
         throw error;
       }

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { LIMITS } from '@scrapewatch/protocol';
 import { parseTokenList, type TokenSpec } from './auth/tokens';
+import { DEFAULT_CLUSTER_OPTIONS, type ClusterOptions } from './cluster/options';
 import { DEFAULT_LIVE_OPTIONS, type LiveOptions } from './live/options';
 import { DEFAULT_STORAGE_OPTIONS, type StorageOptions } from './storage/options';
 
@@ -53,6 +54,8 @@ export interface CollectorConfig {
   readonly storage: StorageOptions;
   readonly live: LiveOptions;
   readonly timeouts: TimeoutOptions;
+  /** Set by SCRAPEWATCH_NATS_URL: cluster mode (docs/scale-out.md); undefined: one process. */
+  readonly cluster: ClusterOptions | undefined;
 }
 
 /** Start-up refused: the message names the variable and why. */
@@ -138,6 +141,11 @@ const VARIABLES = [
   'SCRAPEWATCH_DRAIN_TIMEOUT_MS',
   'SCRAPEWATCH_SERVER_CLOSE_TIMEOUT_MS',
   'SCRAPEWATCH_WS_CLOSE_GRACE_MS',
+  'SCRAPEWATCH_NATS_URL',
+  'SCRAPEWATCH_NATS_STREAM',
+  'SCRAPEWATCH_NATS_REPLICAS',
+  'SCRAPEWATCH_NATS_MAX_AGE_MS',
+  'SCRAPEWATCH_NATS_PUBLISH_TIMEOUT_MS',
 ] as const;
 
 export const CONFIG_VARIABLES: readonly string[] = VARIABLES;
@@ -235,6 +243,65 @@ function origins(read: Reader, name: string): string[] {
     list.push(origin);
   }
   return list;
+}
+
+function natsServers(read: Reader, name: string): string[] | undefined {
+  const raw = read(name);
+  if (raw === undefined) return undefined;
+  const servers = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  for (const server of servers) {
+    let parsed: URL;
+    try {
+      parsed = new URL(server);
+    } catch {
+      throw new ConfigError(name, `${JSON.stringify(server)} is not a URL (nats://host:4222)`);
+    }
+    if (parsed.protocol !== 'nats:' && parsed.protocol !== 'tls:') {
+      throw new ConfigError(name, `must use nats: or tls:, got ${parsed.protocol}`);
+    }
+    if (parsed.hostname === '')
+      throw new ConfigError(name, `${JSON.stringify(server)} has no host`);
+  }
+  if (servers.length === 0) throw new ConfigError(name, 'names no server');
+  return servers;
+}
+
+function streamName(read: Reader, name: string, fallback: string): string {
+  const raw = read(name);
+  if (raw === undefined) return fallback;
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(raw)) {
+    throw new ConfigError(name, `must be 1-64 letters, digits, _ or -, got ${JSON.stringify(raw)}`);
+  }
+  return raw;
+}
+
+function cluster(read: Reader): ClusterOptions | undefined {
+  const servers = natsServers(read, 'SCRAPEWATCH_NATS_URL');
+  const c = DEFAULT_CLUSTER_OPTIONS;
+  if (servers === undefined) {
+    for (const name of VARIABLES) {
+      if (name.startsWith('SCRAPEWATCH_NATS_') && read(name) !== undefined) {
+        throw new ConfigError(name, 'applies to cluster mode only: set SCRAPEWATCH_NATS_URL too');
+      }
+    }
+    return undefined;
+  }
+  return {
+    natsServers: servers,
+    streamName: streamName(read, 'SCRAPEWATCH_NATS_STREAM', c.streamName),
+    replicas: integer(read, 'SCRAPEWATCH_NATS_REPLICAS', c.replicas, 1, 5),
+    maxAgeMs: integer(read, 'SCRAPEWATCH_NATS_MAX_AGE_MS', c.maxAgeMs, 60_000, 365 * 86_400_000),
+    publishTimeoutMs: integer(
+      read,
+      'SCRAPEWATCH_NATS_PUBLISH_TIMEOUT_MS',
+      c.publishTimeoutMs,
+      100,
+      60_000,
+    ),
+  };
 }
 
 function logLevel(read: Reader, name: string, fallback: LogLevel): LogLevel {
@@ -421,6 +488,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<CollectorConfig> {
       ),
       wsCloseGraceMs: integer(read, 'SCRAPEWATCH_WS_CLOSE_GRACE_MS', t.wsCloseGraceMs, 0, day),
     },
+    cluster: cluster(read),
   };
 
   if (config.authEnabled && config.ingestTokens.length === 0 && !isLoopback(config.host)) {

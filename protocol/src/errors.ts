@@ -75,6 +75,10 @@ export const ERRORS = Object.freeze({
     status: 503,
     message: 'The collector is starting, stopping or cannot reach QuestDB.',
   },
+  UNAVAILABLE: {
+    status: 503,
+    message: 'The event stream (NATS JetStream) did not acknowledge; retry after the given delay.',
+  },
   HISTORY_UNAVAILABLE: { status: 503, message: 'History could not be read from QuestDB.' },
   SHUTTING_DOWN: { status: 503, wsClose: 1001, message: 'The collector is shutting down.' },
   // --- HTTP routing and queries ----------------------------------------------------------

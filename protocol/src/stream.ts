@@ -117,5 +117,10 @@ export type StreamServerMessage =
 
 /** Answers on `WS /v1/ingest`: one per client message, in order, echoing its `id` when it had one. */
 export type IngestAck =
-  | { type: 'ack'; id?: string | number; accepted: number; durability: 'committed' | 'spooled' }
+  | {
+      type: 'ack';
+      id?: string | number;
+      accepted: number;
+      durability: 'committed' | 'spooled' | 'jetstream';
+    }
   | { type: 'error'; id?: string | number; code: ErrorCode; message: string; details?: unknown[] };

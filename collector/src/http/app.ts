@@ -20,6 +20,8 @@ export interface AppDeps {
   readonly config: Readonly<CollectorConfig>;
   readonly pipeline: IngestPipeline;
   readonly storage: Pick<Storage, 'readiness' | 'history' | 'scrapers'>;
+  /** Cluster mode only: readiness follows NATS. */
+  readonly cluster?: { connected(): boolean };
   readonly registry: Registry;
   readonly metrics: IngestMetrics;
   readonly logger: Logger;
@@ -98,7 +100,14 @@ export function createApp(deps: AppDeps): Express {
     .all(methodNotAllowed(['GET']));
   app
     .route('/readyz')
-    .get(readinessRoute({ storage: deps.storage, isClosing: deps.isClosing, logger }))
+    .get(
+      readinessRoute({
+        storage: deps.storage,
+        ...(deps.cluster ? { cluster: deps.cluster } : {}),
+        isClosing: deps.isClosing,
+        logger,
+      }),
+    )
     .all(methodNotAllowed(['GET']));
   app
     .route('/metrics')

@@ -12,28 +12,38 @@ export function healthRoute(): RequestHandler {
 
 export interface ReadinessDeps {
   readonly storage: Pick<Storage, 'readiness'>;
+  /** Cluster mode: ingest depends on NATS, not on QuestDB (JetStream holds the backlog). */
+  readonly cluster?: { connected(): boolean };
   readonly isClosing: () => boolean;
   readonly logger: Logger;
 }
 
 /**
  * GET /readyz: 200 when QuestDB answers and the schema is applied, else 503 with the reasons.
+ * In cluster mode: 200 when NATS is connected; QuestDB's state is reported but does not make the
+ * collector unready, because ingest is acknowledged by JetStream and the writers catch up.
  * A collector that is shutting down is not ready.
  */
 export function readinessRoute(deps: ReadinessDeps): RequestHandler {
   return async (_req, res) => {
     const reasons: string[] = [];
+    const notes: string[] = [];
     let state = { questdb: false, schemaVersion: null as number | null, spooledBytes: 0 };
     try {
       const readiness = await deps.storage.readiness();
       state = readiness;
-      if (!readiness.questdb) reasons.push('QuestDB is unreachable');
-      if (readiness.schemaVersion === null) reasons.push('the schema is not applied yet');
-      if (!readiness.ready && reasons.length === 0) reasons.push('storage is not ready');
+      // Cluster mode: storage problems are reported, and JetStream holds the backlog meanwhile.
+      const storageReasons = deps.cluster ? notes : reasons;
+      if (!readiness.questdb) storageReasons.push('QuestDB is unreachable');
+      if (readiness.schemaVersion === null) storageReasons.push('the schema is not applied yet');
+      if (!readiness.ready && storageReasons.length === 0)
+        storageReasons.push('storage is not ready');
     } catch (error) {
       deps.logger.warn({ err: error }, 'readiness check failed');
       reasons.push('the readiness check failed');
     }
+    const nats = deps.cluster?.connected();
+    if (nats === false) reasons.push('NATS is unreachable');
     if (deps.isClosing()) reasons.push('the collector is shutting down');
     const ready = reasons.length === 0;
     res.status(ready ? 200 : 503).json({
@@ -41,6 +51,7 @@ export function readinessRoute(deps: ReadinessDeps): RequestHandler {
       questdb: state.questdb,
       schemaVersion: state.schemaVersion,
       spooledBytes: state.spooledBytes,
+      ...(nats === undefined ? {} : { nats, storageNotes: notes }),
       reasons,
     });
   };

@@ -3,6 +3,7 @@ import {
   channelOf,
   validateEvents,
   validationError,
+  type AcceptedEvent,
   type ErrorDetail,
   type EventKind,
 } from '@scrapewatch/protocol';
@@ -16,7 +17,13 @@ import type { RateLimiter } from './rate-limit';
 
 export interface IngestResult {
   readonly accepted: number;
-  readonly durability: 'committed' | 'spooled';
+  /** committed: in QuestDB; spooled: fsynced to the local spool; jetstream: acknowledged by JetStream. */
+  readonly durability: 'committed' | 'spooled' | 'jetstream';
+}
+
+/** Cluster mode's durable hand-off (see cluster/publisher.ts). */
+export interface EventStream {
+  publish(events: readonly AcceptedEvent[], receivedAtMs: number): Promise<void>;
 }
 
 export interface IngestPipeline {
@@ -39,6 +46,11 @@ export interface IngestPipelineDeps {
   readonly hub: Pick<LiveHub, 'publish'>;
   readonly metrics: IngestMetrics;
   readonly rateLimiter: RateLimiter;
+  /**
+   * Cluster mode: events go to the stream instead of the hub and the writer; every collector's
+   * live feed and the shared storage consumer take them from there.
+   */
+  readonly stream?: EventStream;
   readonly nowMs?: () => number;
 }
 
@@ -94,10 +106,17 @@ export function createIngestPipeline(deps: IngestPipelineDeps): IngestPipeline {
       if (denied.length > 0) throw scopeError(denied);
 
       const events = normaliseEvents(result.events);
-      const { durability } = await storage.write(events, receivedAtMs);
-      // Only what is durable goes live: a refused write (SPOOL_FULL, ...) is retried by the client,
-      // and had it been streamed, subscribers would see its events twice or events never stored.
-      hub.publish(events);
+      let durability: IngestResult['durability'] = 'jetstream';
+      if (deps.stream) {
+        // Cluster mode: every collector's hub (this one too) takes the events from the stream.
+        await deps.stream.publish(events, receivedAtMs);
+      } else {
+        ({ durability } = await storage.write(events, receivedAtMs));
+        // Only what is durable goes live: a refused write (SPOOL_FULL, ...) is retried by the
+        // client, and had it been streamed, subscribers would see its events twice or events never
+        // stored.
+        hub.publish(events);
+      }
 
       const perKind = new Map<EventKind, number>();
       for (const event of events) perKind.set(event.type, (perKind.get(event.type) ?? 0) + 1);

@@ -16,7 +16,7 @@ import { createQuestDBClient } from './questdb';
 import { createReplayer } from './replayer';
 import { SCHEMA_VERSION } from './schema';
 import { createSpool } from './spool';
-import { createWriter, type Durability } from './writer';
+import { createWriter, type Durability, type WriteFallback } from './writer';
 
 export interface Readiness {
   ready: boolean;
@@ -34,12 +34,14 @@ export interface Storage {
   /**
    * Durable: resolves only when the rows are committed in QuestDB ('committed') or appended and
    * fsynced to the spool ('spooled'). Rejects with ScrapewatchError('SPOOL_FULL', ..., [],
-   * retryAfterSeconds) when QuestDB is unreachable and the spool is full. Concurrent calls share
-   * ILP batches (group commit).
+   * retryAfterSeconds) when QuestDB is unreachable and the spool is full. With fallback 'reject'
+   * nothing is spooled: resolves 'committed' or rejects UNAVAILABLE. Concurrent calls share ILP
+   * batches (group commit).
    */
   write(
     events: readonly AcceptedEvent[],
     receivedAtMs: number,
+    fallback?: WriteFallback,
   ): Promise<{ durability: Durability }>;
   /** For /readyz: ready when QuestDB answers and the schema is in force. */
   readiness(): Promise<Readiness>;
@@ -153,10 +155,10 @@ export function createStorage(options: StorageOptions, deps: StorageDeps): Stora
       })();
       return starting;
     },
-    write(events, receivedAtMs) {
+    write(events, receivedAtMs, fallback) {
       if (closed) return Promise.reject(new ScrapewatchError('SHUTTING_DOWN'));
       if (!started) return Promise.reject(new ScrapewatchError('NOT_READY'));
-      return writer.write(events, receivedAtMs);
+      return writer.write(events, receivedAtMs, fallback);
     },
     async readiness() {
       const questdb = await client.ping(probeTimeoutMs);

@@ -7,6 +7,13 @@ import type { Spool, SpoolRecord } from './spool';
 
 export type Durability = 'committed' | 'spooled';
 
+/**
+ * What a write does when QuestDB cannot take it now: 'spool' (fsync it to the local spool and
+ * resolve 'spooled'), or 'reject' (reject with UNAVAILABLE: the caller holds the events durably
+ * elsewhere, e.g. unacknowledged in JetStream, and retries).
+ */
+export type WriteFallback = 'spool' | 'reject';
+
 export interface WriterOptions {
   /** 0: an idle writer sends at once; more: a write waits this long for others to join it. */
   readonly lingerMs: number;
@@ -56,12 +63,14 @@ export interface Writer {
   write(
     events: readonly AcceptedEvent[],
     receivedAtMs: number,
+    fallback?: WriteFallback,
   ): Promise<{ durability: Durability }>;
   /** Refuses new writes, flushes everything pending (to QuestDB or the spool) and waits for it. */
   close(): Promise<void>;
 }
 
 interface PendingWrite extends SpoolRecord {
+  readonly fallback: WriteFallback;
   resolve(result: { durability: Durability }): void;
   reject(error: unknown): void;
 }
@@ -85,7 +94,16 @@ export function createWriter(options: WriterOptions, deps: WriterDeps): Writer {
     );
   }
 
-  async function toSpool(batch: readonly PendingWrite[]): Promise<void> {
+  async function toSpool(all: readonly PendingWrite[]): Promise<void> {
+    const batch = all.filter((write) => write.fallback === 'spool');
+    for (const write of all) {
+      if (write.fallback === 'reject') {
+        write.reject(
+          new ScrapewatchError('UNAVAILABLE', 'QuestDB cannot take the rows now.', [], 1),
+        );
+      }
+    }
+    if (batch.length === 0) return;
     let results;
     try {
       results = await spool.append(batch);
@@ -246,7 +264,7 @@ export function createWriter(options: WriterOptions, deps: WriterDeps): Writer {
   }
 
   return {
-    write(events, receivedAtMs) {
+    write(events, receivedAtMs, fallback = 'spool') {
       if (closed) return Promise.reject(new ScrapewatchError('SHUTTING_DOWN'));
       if (events.length === 0) return Promise.resolve({ durability: 'committed' });
       let bytes: Buffer;
@@ -257,7 +275,7 @@ export function createWriter(options: WriterOptions, deps: WriterDeps): Writer {
         return Promise.reject(new ScrapewatchError('INTERNAL', 'The events could not be encoded.'));
       }
       return new Promise((resolve, reject) => {
-        queue.push({ bytes, rows: events.length, resolve, reject });
+        queue.push({ bytes, rows: events.length, fallback, resolve, reject });
         queuedRows += events.length;
         queuedBytes += bytes.length;
         schedule();
