@@ -164,3 +164,44 @@ describe('loadConfig', () => {
     expect(loadConfig({ SCRAPEWATCH_HOST: '::1' }).host).toBe('::1');
   });
 });
+
+describe('loadConfig: cluster mode', () => {
+  it('stays in single-process mode without SCRAPEWATCH_NATS_URL', () => {
+    expect(loadConfig({}).cluster).toBeUndefined();
+  });
+
+  it('reads the NATS servers and the stream settings, with defaults', () => {
+    const config = loadConfig({
+      SCRAPEWATCH_NATS_URL: 'nats://n1:4222, nats://n2:4222,',
+      SCRAPEWATCH_NATS_REPLICAS: '3',
+    });
+    expect(config.cluster).toEqual({
+      natsServers: ['nats://n1:4222', 'nats://n2:4222'],
+      streamName: 'SCRAPEWATCH_EVENTS',
+      replicas: 3,
+      maxAgeMs: 86_400_000,
+      publishTimeoutMs: 5_000,
+    });
+  });
+
+  it.each([
+    [{ SCRAPEWATCH_NATS_URL: 'http://n1:4222' }, 'SCRAPEWATCH_NATS_URL', /nats: or tls:/],
+    [{ SCRAPEWATCH_NATS_URL: 'not a url' }, 'SCRAPEWATCH_NATS_URL', /not a URL/],
+    [{ SCRAPEWATCH_NATS_URL: ',' }, 'SCRAPEWATCH_NATS_URL', /names no server/],
+    [
+      { SCRAPEWATCH_NATS_URL: 'nats://n1', SCRAPEWATCH_NATS_REPLICAS: '7' },
+      'SCRAPEWATCH_NATS_REPLICAS',
+      /between 1 and 5/,
+    ],
+    [
+      { SCRAPEWATCH_NATS_URL: 'nats://n1', SCRAPEWATCH_NATS_STREAM: 'bad.name' },
+      'SCRAPEWATCH_NATS_STREAM',
+      /letters, digits/,
+    ],
+    [{ SCRAPEWATCH_NATS_REPLICAS: '3' }, 'SCRAPEWATCH_NATS_REPLICAS', /set SCRAPEWATCH_NATS_URL/],
+  ])('refuses %j naming %s', (env, variable, reason) => {
+    const error = failure(env);
+    expect(error.variable).toBe(variable);
+    expect(error.message).toMatch(reason);
+  });
+});
