@@ -225,3 +225,63 @@ describe('the Grafana image', () => {
     expect(existsSync(path.join(REPO, mount![0]!, home.slice(mount![1]!.length)))).toBe(true);
   });
 });
+
+describe('docker-compose.cluster.yml (cluster mode on top of docker-compose.yml)', () => {
+  const clusterFile = path.join(REPO, 'docker-compose.cluster.yml');
+  const rendered = (): { services: Record<string, Service & { ports?: unknown[] }> } =>
+    parse(
+      execFileSync(
+        'docker-compose',
+        ['-f', composeFile, '-f', clusterFile, '--project-directory', REPO, 'config'],
+        {
+          cwd: REPO,
+          encoding: 'utf8',
+          env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      ),
+    ) as { services: Record<string, Service & { ports?: unknown[] }> };
+
+  it('passes `docker-compose config` with a three-node NATS cluster, two collectors and nginx', () => {
+    const { services } = rendered();
+    expect(Object.keys(services).sort()).toEqual([
+      'collector',
+      'collector-2',
+      'demo',
+      'grafana',
+      'lb',
+      'nats-1',
+      'nats-2',
+      'nats-3',
+      'questdb',
+    ]);
+    for (const node of ['nats-1', 'nats-2', 'nats-3']) {
+      const command = services[node]?.command ?? [];
+      expect(command).toContain('--jetstream');
+      const routes = command.find((arg) => arg.startsWith('--routes='));
+      // Each node routes to the two others.
+      expect(routes?.split(',')).toHaveLength(2);
+      expect(routes).not.toContain(`${node}:`);
+    }
+    for (const collector of ['collector', 'collector-2']) {
+      const env = services[collector]?.environment ?? {};
+      expect(env['SCRAPEWATCH_NATS_URL']).toBe(
+        'nats://nats-1:4222,nats://nats-2:4222,nats://nats-3:4222',
+      );
+      expect(env['SCRAPEWATCH_NATS_REPLICAS']).toBe('3');
+      expect(Object.keys(services[collector]?.depends_on ?? {})).toEqual(
+        expect.arrayContaining(['questdb', 'nats-1', 'nats-2', 'nats-3']),
+      );
+    }
+    expect(services['demo']?.environment?.['SCRAPEWATCH_URL']).toBe('http://lb:8080');
+  });
+
+  it('configures nginx to balance both collectors and upgrade WebSockets', () => {
+    const conf = readFileSync(path.join(REPO, 'provisioning/cluster/nginx.conf'), 'utf8');
+    expect(conf).toMatch(/server collector:8080/);
+    expect(conf).toMatch(/server collector-2:8080/);
+    expect(conf).toMatch(/proxy_set_header Upgrade \$http_upgrade;/);
+    expect(conf).toMatch(/proxy_set_header Connection \$connection_upgrade;/);
+    expect(conf).toMatch(/proxy_http_version 1\.1;/);
+  });
+});
