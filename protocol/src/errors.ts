@@ -77,7 +77,7 @@ export const ERRORS = Object.freeze({
   },
   UNAVAILABLE: {
     status: 503,
-    message: 'The event stream (NATS JetStream) did not acknowledge; retry after the given delay.',
+    message: 'JetStream did not acknowledge the events; retry after the given delay.',
   },
   HISTORY_UNAVAILABLE: { status: 503, message: 'History could not be read from QuestDB.' },
   SHUTTING_DOWN: { status: 503, wsClose: 1001, message: 'The collector is shutting down.' },
