@@ -11,6 +11,7 @@ import {
   type CollectorStart,
 } from './collector-process';
 import { parseBenchOptions, USAGE, type BenchOptions } from './options';
+import { runClusterBench } from './cluster';
 import { hotFunctions, profileFiles } from './profile-summary';
 import { applySchema, startBenchQuestDB, type BenchQuestDB } from './questdb-env';
 import { dashboardTable, evaluateTargets, figuresTable, targetsTable } from './report';
@@ -83,6 +84,10 @@ function serialisableOptions(options: BenchOptions): Record<string, unknown> {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--cluster')) {
+    await runClusterBench(process.argv.slice(2), REPO_ROOT);
+    return;
+  }
   const options = parseBenchOptions(process.argv.slice(2), REPO_ROOT);
   if (!options) {
     process.stdout.write(`${USAGE}\n`);
