@@ -27,9 +27,10 @@ async function waitStored(scraper: string, ids: readonly string[]): Promise<Map<
 }
 
 function events(scraper: string, from: number, count: number) {
-  return Array.from({ length: count }, (_, i) =>
-    navigation(scraper, { eventId: `${scraper}-${from + i}`, retryCount: from + i }),
-  );
+  return Array.from({ length: count }, (_, i) => ({
+    ...navigation(scraper, { retryCount: from + i }),
+    eventId: `${scraper}-${from + i}`,
+  }));
 }
 
 describe('cluster mode (two collector processes, one nats-server, one QuestDB)', () => {
