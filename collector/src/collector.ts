@@ -55,16 +55,23 @@ export function createCollector(
   const registry = new Registry();
   const metrics = createIngestMetrics(registry);
   const storage = createStorage(config.storage, { logger, registry });
+  // Cluster mode: the cluster's live feed fills the hub, and the hub resumes from its stream.
+  const cluster = config.cluster
+    ? createCluster(config.cluster, {
+        logger,
+        registry,
+        storage,
+        hub: { publishAt: (events, position) => hub.publishAt(events, position) },
+      })
+    : undefined;
   const hub = createLiveHub(config.live, {
     logger: logger.child({ component: 'live' }),
     registry,
     authEnabled: config.authEnabled,
     verifyStreamToken: createTokenVerifier(config.streamTokens),
     allowedOrigins: config.allowedOrigins,
+    ...(cluster ? { stream: cluster.replay } : {}),
   });
-  const cluster = config.cluster
-    ? createCluster(config.cluster, { logger, registry, storage, hub })
-    : undefined;
   const pipeline = createIngestPipeline({
     options: config.ingest,
     storage,

@@ -1,13 +1,14 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { AcceptedEvent } from '@scrapewatch/protocol';
-import type { LiveHub } from '../live';
+import type { LiveHub, StreamReplay } from '../live';
 import type { Storage } from '../storage';
 import { openClusterConnection, type ClusterConnection } from './connection';
 import { createLiveFeed, type LiveFeed } from './live-feed';
 import { createClusterMetrics } from './metrics';
 import type { ClusterOptions } from './options';
 import { createEventPublisher, type EventPublisher } from './publisher';
+import { createReplayReader } from './replay-reader';
 import { createStorageConsumer, type StorageConsumer } from './storage-consumer';
 
 export interface Cluster {
@@ -17,6 +18,8 @@ export interface Cluster {
   publish(events: readonly AcceptedEvent[], receivedAtMs: number): Promise<void>;
   /** For /readyz. */
   connected(): boolean;
+  /** Stream positions for the live hub's resume (usable once started). */
+  readonly replay: StreamReplay;
   /** Stops the live feed and the storage writer (acking what committed), then disconnects. */
   close(): Promise<void>;
 }
@@ -25,7 +28,7 @@ export interface ClusterDeps {
   readonly logger: Logger;
   readonly registry: Registry;
   readonly storage: Pick<Storage, 'write'>;
-  readonly hub: Pick<LiveHub, 'publish'>;
+  readonly hub: Pick<LiveHub, 'publishAt'>;
 }
 
 export function createCluster(options: ClusterOptions, deps: ClusterDeps): Cluster {
@@ -57,6 +60,11 @@ export function createCluster(options: ClusterOptions, deps: ClusterDeps): Clust
       return publisher.publish(events, receivedAtMs);
     },
     connected: () => connection?.connected() ?? false,
+    replay: createReplayReader(
+      options,
+      () => connection,
+      () => feed?.startPosition() ?? 0,
+    ),
     async close() {
       await feed?.close();
       await writer?.close();

@@ -22,7 +22,7 @@ export function createClusterMetrics(
 ): ClusterMetrics {
   const publishAck = new Histogram({
     name: 'scrapewatch_nats_publish_ack_seconds',
-    help: 'Time from publishing an ingest request to JetStream until every event of it was acknowledged.',
+    help: 'Time from publishing an ingest request to JetStream until every message of it was acknowledged.',
     labelNames: ['outcome'],
     buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 5],
     registers: [registry],
@@ -47,17 +47,17 @@ export function createClusterMetrics(
     });
   consumerGauge(
     'scrapewatch_nats_writer_pending_messages',
-    'Events in JetStream not yet delivered to any storage writer (the QuestDB backlog).',
+    "Stream messages (a request's events of one kind and scraper) not yet delivered to any storage writer: the QuestDB backlog.",
     (s) => s.pending,
   );
   consumerGauge(
     'scrapewatch_nats_writer_ack_pending_messages',
-    'Events delivered to storage writers and not yet committed to QuestDB.',
+    'Stream messages delivered to storage writers and not yet committed to QuestDB.',
     (s) => s.ackPending,
   );
   consumerGauge(
     'scrapewatch_nats_writer_redelivered_messages',
-    'Events JetStream is redelivering to storage writers (a writer failed or was too slow).',
+    'Stream messages JetStream redelivered to storage writers (a writer failed or was too slow).',
     (s) => s.redelivered,
   );
   return {

@@ -23,7 +23,12 @@ export const DEFAULT_CLUSTER_OPTIONS = Object.freeze({
 export const WRITER_CONSUMER = 'scrapewatch-writer';
 /** Subjects: <prefix>.<kind>.<scraper token>; see subjects.ts. */
 export const SUBJECT_PREFIX = 'scrapewatch.events';
-/** JetStream's dedup window for Nats-Msg-Id (= eventId): a re-sent event within it is dropped. */
+/**
+ * Largest body of one stream message (a request's events of one kind and scraper; more travel in
+ * several). Kept below NATS's default 1 MiB max_payload; a server with a smaller one lowers it.
+ */
+export const MESSAGE_MAX_BYTES = 256 * 1024;
+/** JetStream's dedup window for Nats-Msg-Id (a digest of a message's event ids): a re-sent message within it is dropped. */
 export const DUPLICATE_WINDOW_MS = 2 * 60_000;
 /** A writer that took messages and died: they go to another collector after this long. */
 export const WRITER_ACK_WAIT_MS = 30_000;

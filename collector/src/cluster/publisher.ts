@@ -1,17 +1,18 @@
 import type { Logger } from 'pino';
 import { ScrapewatchError, type AcceptedEvent } from '@scrapewatch/protocol';
-import { encodeRecord } from './codec';
+import { chunkEvents } from './codec';
 import type { ClusterConnection } from './connection';
 import type { ClusterMetrics } from './metrics';
-import { RETRY_AFTER_SECONDS, type ClusterOptions } from './options';
+import { MESSAGE_MAX_BYTES, RETRY_AFTER_SECONDS, type ClusterOptions } from './options';
 import { subjectOf } from './subjects';
 
 export interface EventPublisher {
   /**
-   * Publishes one message per event (Nats-Msg-Id = eventId, so a re-sent event inside the
-   * duplicate window is stored once) and resolves when JetStream acknowledged every one of them.
-   * Rejects UNAVAILABLE (503, Retry-After) when NATS is unreachable or does not acknowledge in
-   * time; some of the events may then be in the stream already, and a retry is deduplicated.
+   * Publishes the events of one request as one stream message per (kind, scraper), each bounded in
+   * bytes (codec.ts), and resolves when JetStream acknowledged every message. Rejects UNAVAILABLE
+   * (503, Retry-After) when NATS is unreachable or does not acknowledge in time; some messages
+   * may then be in the stream already, and the client's retry of the same request is deduplicated
+   * by their message ids.
    */
   publish(events: readonly AcceptedEvent[], receivedAtMs: number): Promise<void>;
 }
@@ -25,22 +26,28 @@ function unavailable(reason: string): ScrapewatchError {
   );
 }
 
+/** Room left in a NATS message for the headers (Nats-Msg-Id, expected stream). */
+const HEADER_ROOM_BYTES = 1_024;
+
 export function createEventPublisher(
   options: ClusterOptions,
   connection: ClusterConnection,
   metrics: ClusterMetrics,
   logger: Logger,
 ): EventPublisher {
-  const { js } = connection;
+  const { js, nc } = connection;
   return {
     async publish(events, receivedAtMs) {
       if (!connection.connected()) throw unavailable('NATS is unreachable');
       const started = process.hrtime.bigint();
       const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
+      const serverMax = nc.info?.max_payload ?? MESSAGE_MAX_BYTES;
+      const maxBytes = Math.min(MESSAGE_MAX_BYTES, serverMax - HEADER_ROOM_BYTES);
+      const chunks = chunkEvents(events, receivedAtMs, maxBytes);
       // Published together: the client pipelines them on one connection, JetStream acks each.
-      const acks = events.map((event) =>
-        js.publish(subjectOf(event), encodeRecord(event, receivedAtMs), {
-          msgID: event.eventId,
+      const acks = chunks.map((chunk) =>
+        js.publish(subjectOf(chunk.kind, chunk.channel), chunk.body, {
+          msgID: chunk.msgId,
           timeout: options.publishTimeoutMs,
           expect: { streamName: options.streamName },
         }),
@@ -49,7 +56,10 @@ export function createEventPublisher(
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) {
         metrics.publishAck(elapsed(), 'failed');
-        logger.warn({ err: failed.reason, events: events.length }, 'JetStream publish failed');
+        logger.warn(
+          { err: failed.reason, events: events.length, messages: chunks.length },
+          'JetStream publish failed',
+        );
         throw unavailable(
           connection.connected() ? 'no acknowledgement in time' : 'NATS is unreachable',
         );

@@ -15,17 +15,18 @@ export interface StorageConsumer {
   close(): Promise<void>;
 }
 
-/** Messages one collector pulls at a time: the writer's group commit batches what arrives. */
-const PULL_BATCH = 1_000;
-/** Writes in flight per collector before it stops reading from the consumer. */
-const MAX_IN_FLIGHT = 5_000;
+/** Bytes one collector pulls at a time: the writer's group commit batches what arrives. */
+const PULL_MAX_BYTES = 4 * 1024 * 1024;
+/** Message bytes being written per collector before it stops reading from the consumer. */
+const MAX_IN_FLIGHT_BYTES = 32 * 1024 * 1024;
 /** A write QuestDB could not take is redelivered after this long. */
 const RETRY_DELAY_MS = 1_000;
 const INFO_TIMEOUT_MS = 1_000;
 
 /**
- * Every collector pulls from one durable consumer: JetStream hands each message to one of them.
- * A message is acknowledged only after QuestDB committed its row (write fallback 'reject': the
+ * Every collector pulls from one durable consumer: JetStream hands each message (a request's
+ * events of one kind and scraper) to one of them. A message is acknowledged only after QuestDB
+ * committed its rows (write fallback 'reject': the
  * local spool is not used, JetStream keeps the backlog); a failed write is nak'ed and comes back.
  * Redelivery after an ack was lost is harmless: QuestDB's dedup keys store the row once.
  */
@@ -38,23 +39,26 @@ export function createStorageConsumer(
   let consumer: Consumer | undefined;
   let messages: ConsumerMessages | undefined;
   let loop: Promise<void> | undefined;
-  let inFlight = 0;
+  let inFlightBytes = 0;
   let onDrained: (() => void) | undefined;
   const writes = new Set<Promise<void>>();
 
   function write(msg: JsMsg): Promise<void> {
-    const record = decodeRecord(msg.string());
+    const record = decodeRecord(msg.data);
     if (!record) {
       logger.error({ seq: msg.seq, subject: msg.subject }, 'stream message is not an event record');
       msg.term('not an event record');
       return Promise.resolve();
     }
-    return storage.write([record.event], record.receivedAtMs, 'reject').then(
+    return storage.write(record.events, record.receivedAtMs, 'reject').then(
       () => msg.ack(),
       (error: unknown) => {
         if (error instanceof ScrapewatchError && error.code === 'INTERNAL') {
-          // QuestDB refused the row itself: retrying cannot help.
-          logger.error({ err: error, seq: msg.seq }, 'QuestDB rejected a stream event; dropped');
+          // QuestDB refused the rows themselves: retrying cannot help.
+          logger.error(
+            { err: error, seq: msg.seq, events: record.events.length },
+            'QuestDB rejected a stream message; dropped',
+          );
           msg.term('rejected by QuestDB');
         } else {
           msg.nak(RETRY_DELAY_MS);
@@ -65,14 +69,15 @@ export function createStorageConsumer(
 
   async function run(source: ConsumerMessages): Promise<void> {
     for await (const msg of source) {
-      inFlight += 1;
+      const bytes = msg.data.length;
+      inFlightBytes += bytes;
       const pending = write(msg).finally(() => {
-        inFlight -= 1;
+        inFlightBytes -= bytes;
         writes.delete(pending);
-        if (inFlight < MAX_IN_FLIGHT) onDrained?.();
+        if (inFlightBytes < MAX_IN_FLIGHT_BYTES) onDrained?.();
       });
       writes.add(pending);
-      if (inFlight >= MAX_IN_FLIGHT) {
+      if (inFlightBytes >= MAX_IN_FLIGHT_BYTES) {
         await new Promise<void>((resolve) => {
           onDrained = () => {
             onDrained = undefined;
@@ -86,7 +91,7 @@ export function createStorageConsumer(
   return {
     async start() {
       consumer = await connection.js.consumers.get(options.streamName, WRITER_CONSUMER);
-      messages = await consumer.consume({ max_messages: PULL_BATCH });
+      messages = await consumer.consume({ max_bytes: PULL_MAX_BYTES });
       loop = run(messages).catch((error: unknown) => {
         logger.error({ err: error }, 'storage consumer stopped');
       });

@@ -1,4 +1,4 @@
-import { channelOf, type AcceptedEvent, type EventKind } from '@scrapewatch/protocol';
+import type { EventKind } from '@scrapewatch/protocol';
 import { SUBJECT_PREFIX } from './options';
 
 /**
@@ -16,8 +16,13 @@ export function subjectToken(name: string): string {
 }
 
 /** scrapewatch.events.<kind>.<scraper>: consumers can filter by kind, by scraper, or both. */
-export function subjectOf(event: AcceptedEvent): string {
-  return `${SUBJECT_PREFIX}.${event.type}.${subjectToken(channelOf(event))}`;
+export function subjectOf(kind: EventKind, channel: string): string {
+  return `${SUBJECT_PREFIX}.${kind}.${subjectToken(channel)}`;
+}
+
+/** The subject filter for every event of one scraper (any kind): a channel's messages. */
+export function channelSubject(channel: string): string {
+  return `${SUBJECT_PREFIX}.*.${subjectToken(channel)}`;
 }
 
 /** The subject filter for every event of `kind` (any scraper). */

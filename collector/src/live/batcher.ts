@@ -5,11 +5,15 @@ export interface PendingBatch {
   readonly channel: string;
   readonly kindIndex: number;
   readonly events: AcceptedEvent[];
+  /** Cluster mode: the stream position that becomes the batch's seq (see LiveHub.publishAt). */
+  readonly seq?: number;
 }
 
 export interface Batcher {
   /** O(1) and never sends: the events leave at the next tick (see createTicker). */
   add(channel: string, kindIndex: number, event: AcceptedEvent): void;
+  /** A batch of its own, sealed as given (never merged with others) with `seq` as its seq. */
+  addBatch(channel: string, kindIndex: number, events: AcceptedEvent[], seq: number): void;
   /** Hands over every pending batch in creation order and starts empty. */
   drain(): PendingBatch[];
   /** Events waiting for the next tick. */
@@ -43,6 +47,10 @@ export function createBatcher(options: { readonly batchMaxItems: number }): Batc
       batch.events.push(event);
       pendingEvents += 1;
       if (batch.events.length >= options.batchMaxItems) slots[kindIndex] = undefined;
+    },
+    addBatch(channel, kindIndex, events, seq) {
+      batches.push({ channel, kindIndex, events, seq });
+      pendingEvents += events.length;
     },
     drain() {
       const drained = batches;

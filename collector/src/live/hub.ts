@@ -37,6 +37,44 @@ export interface LiveHubDeps {
   readonly verifyStreamToken: (token: string | undefined) => TokenScope | undefined;
   /** Browser origins allowed to open /v1/stream; a request without Origin (not a browser) is allowed. */
   readonly allowedOrigins: readonly string[];
+  /**
+   * Cluster mode: batches come from the JetStream stream through publishAt, their seqs are stream
+   * positions, and resuming reads the stream for positions the replay rings no longer hold.
+   */
+  readonly stream?: StreamReplay;
+}
+
+/** A stream message read back for a resuming subscriber (cluster/replay-reader.ts). */
+export interface StreamMessage {
+  readonly seq: number;
+  readonly kind: EventKind;
+  readonly events: AcceptedEvent[];
+}
+
+/** What a resume could not be given from the stream: a gap through `throughSeq`. */
+export interface StreamReadGap {
+  readonly throughSeq: number;
+  readonly fromMs: number | null;
+  readonly toMs: number | null;
+}
+
+/** Cluster mode's access to the stream's positions. */
+export interface StreamReplay {
+  /** The position the live feed started after: each channel's numbering starts above it here. */
+  startPosition(): number;
+  /** The stream's newest position now. */
+  lastPosition(): Promise<number>;
+  /**
+   * The channel's messages with positions in (afterSeq, throughSeq] of the kinds in kindMask,
+   * oldest first, the newest that fit `maxBytes`; what did not fit or could not be read is `gap`.
+   */
+  read(
+    channel: string,
+    afterSeq: number,
+    throughSeq: number,
+    kindMask: number,
+    maxBytes: number,
+  ): Promise<{ messages: StreamMessage[]; gap: StreamReadGap | undefined }>;
 }
 
 export interface LiveHub {
@@ -45,6 +83,12 @@ export interface LiveHub {
    * caller's turn, at the next tick (see createTicker).
    */
   publish(events: readonly AcceptedEvent[]): void;
+  /**
+   * Cluster mode: the events of one stream message (one channel and kind) at stream position
+   * `position`, which becomes the batch's seq; messages arrive in stream order. An empty `events`
+   * only records that the live feed got past `position`. Synchronous like publish.
+   */
+  publishAt(events: readonly AcceptedEvent[], position: number): void;
   /** The HTTP server routes upgrades for /v1/stream here (through the WebSocket gate). */
   handleUpgrade(req: http.IncomingMessage, socket: stream.Duplex, head: Buffer): void;
   /** Open connections on /v1/stream, subscribed or still to subscribe. */
@@ -79,6 +123,8 @@ interface Subscriber {
   invalidMessages: number;
   /** Auth deadline, cleared by the first accepted subscribe. */
   deadline: NodeJS.Timeout | undefined;
+  /** Resumes reading the stream (cluster mode): meanwhile live batches are held for after them. */
+  resuming: number;
   /** False once the hub closes or drops the socket: no more sends, messages are ignored. */
   active: boolean;
 }
@@ -96,6 +142,11 @@ const SEND_TEXT = Object.freeze({ binary: false, compress: false });
  * smaller) has its batches held and merged: one frame when it drains, instead of a queue of them.
  */
 const HOLD_ABOVE_BYTES = 256 * 1024;
+/**
+ * Cluster mode: how long a resume waits for this collector's live feed to reach the stream's end
+ * (it lags another collector's by milliseconds), and for a stream read.
+ */
+const STREAM_RESUME_WAIT_MS = 5_000;
 
 /**
  * The live fan-out of WS /v1/stream. Published events wait for the next tick (at once on an idle
@@ -106,6 +157,17 @@ const HOLD_ABOVE_BYTES = 256 * 1024;
  * into its next frame; past the bound it is dropped. Upgrade, origin, capacity, heartbeat and
  * drain are the WebSocket gate's (ws/gate.ts).
  */
+function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      timer.unref();
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
 export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): LiveHub {
   const options = resolveLiveOptions(liveOptions);
   const { logger } = deps;
@@ -128,6 +190,10 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
   /** Batches held by all rings together. */
   let heldTotal = 0;
   let closed = false;
+  /** Cluster mode: the newest stream position given to publishAt, and the newest sealed. */
+  let receivedPosition = 0;
+  let sealedPosition = 0;
+  let positionWaiters: { position: number; resolve: () => void }[] = [];
 
   const metrics = createLiveMetrics(deps.registry, {
     subscribers: () => connections.size,
@@ -218,7 +284,7 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
 
   /** Whether a socket's batches go to its held list rather than to the socket. */
   function mustHold(sub: Subscriber): boolean {
-    return sub.held !== undefined || sub.ws.bufferedAmount > holdAboveBytes;
+    return sub.held !== undefined || sub.resuming > 0 || sub.ws.bufferedAmount > holdAboveBytes;
   }
 
   function hold(sub: Subscriber, batches: readonly SealedBatch[]): void {
@@ -237,7 +303,7 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
       dropHeld(sub);
       return;
     }
-    if (!force && sub.ws.bufferedAmount > holdAboveBytes) return;
+    if (!force && (sub.resuming > 0 || sub.ws.bufferedAmount > holdAboveBytes)) return;
     const held = sub.held;
     dropHeld(sub);
     if (sendBatches(sub, held, undefined)) countSent(held, 1);
@@ -277,7 +343,8 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
   function channelFor(name: string): Channel {
     let channel = channels.get(name);
     if (channel === undefined) {
-      channel = { name, ring: new ReplayRing(options.replayBatchesPerChannel) };
+      const floor = deps.stream?.startPosition() ?? 0;
+      channel = { name, ring: new ReplayRing(options.replayBatchesPerChannel, floor) };
       channels.set(name, channel);
     }
     return channel;
@@ -286,7 +353,7 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
   /** A channel nobody names and that never had a batch carries no state worth keeping. */
   function pruneChannel(name: string): void {
     const channel = channels.get(name);
-    if (channel !== undefined && channel.ring.newest === 0 && !groups.names(name)) {
+    if (channel !== undefined && !channel.ring.sealedAny && !groups.names(name)) {
       channels.delete(name);
     }
   }
@@ -312,7 +379,9 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
       if (group.batches.length === 0) touched.push(group);
       group.batches.push(batch);
     };
-    for (const pending of batcher.drain()) {
+    const drained = batcher.drain();
+    sealedPosition = receivedPosition;
+    for (const pending of drained) {
       const batch = seal(pending);
       const named = groups.named(pending.channel);
       if (named !== undefined) for (const group of named) collect(group, batch);
@@ -326,12 +395,52 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
       }
     }
     for (const sub of [...backedUp]) release(sub, force);
+    if (positionWaiters.length > 0) wakePositionWaiters(false);
+  }
+
+  function wakePositionWaiters(all: boolean): void {
+    const waiting = positionWaiters;
+    positionWaiters = [];
+    for (const waiter of waiting) {
+      if (all || waiter.position <= sealedPosition) waiter.resolve();
+      else positionWaiters.push(waiter);
+    }
+  }
+
+  /** Resolves once every stream message through `position` is sealed (or after `timeoutMs`). */
+  function sealedThrough(position: number, timeoutMs: number): Promise<void> {
+    if (sealedPosition >= position || closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      timer.unref();
+      function done(): void {
+        clearTimeout(timer);
+        positionWaiters = positionWaiters.filter((w) => w.resolve !== done);
+        resolve();
+      }
+      positionWaiters.push({ position, resolve: done });
+    });
   }
 
   function seal(pending: PendingBatch): SealedBatch {
     const { channel: name, kindIndex, events } = pending;
     const channel = channelFor(name);
-    const seq = channel.ring.newest + 1;
+    const batch = serialise(name, kindIndex, pending.seq ?? channel.ring.newest + 1, events);
+    const heldBefore = channel.ring.heldCount;
+    replayBytes += batch.bytes.length - channel.ring.push(batch);
+    heldTotal += channel.ring.heldCount - heldBefore;
+    replayOrder.push({ channel, seq: batch.seq });
+    enforceReplayBudget();
+    return batch;
+  }
+
+  /** One batch's message, serialised once for every send and replay. */
+  function serialise(
+    name: string,
+    kindIndex: number,
+    seq: number,
+    events: AcceptedEvent[],
+  ): SealedBatch {
     let minMs = Infinity;
     let maxMs = -Infinity;
     for (const event of events) {
@@ -356,11 +465,6 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
       maxMs,
     };
     metrics.batchesSerialized.inc();
-    const heldBefore = channel.ring.heldCount;
-    replayBytes += batch.bytes.length - channel.ring.push(batch);
-    heldTotal += channel.ring.heldCount - heldBefore;
-    replayOrder.push({ channel, seq });
-    enforceReplayBudget();
     return batch;
   }
 
@@ -467,10 +571,96 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
     }
     if (addWildcard) sub.wildcard = true;
     regroup(sub);
-    sendSubscribed(sub);
+    sendSubscribed(sub, resumes);
 
     const budgetBytes = Math.floor(options.maxBufferedBytes / 2 / Math.max(1, resumes.length));
+    if (deps.stream !== undefined && resumes.length > 0) {
+      resumeFromStream(deps.stream, sub, resumes, budgetBytes);
+      return;
+    }
     for (const [name, lastSeq] of resumes) replay(sub, name, lastSeq, budgetBytes);
+  }
+
+  /**
+   * Cluster mode's resume: seqs are stream positions, the same on every collector, so a position
+   * from any collector is resumed exactly. Waits until this collector's feed has sealed the
+   * stream's end, then replays from the ring what it holds and reads the rest from the stream;
+   * live batches wait in the subscriber's held list meanwhile and follow, without those replayed.
+   */
+  function resumeFromStream(
+    stream: StreamReplay,
+    sub: Subscriber,
+    resumes: readonly [string, number][],
+    budgetBytes: number,
+  ): void {
+    sub.resuming += 1;
+    const replayed = new Set<number>();
+    const run = async (): Promise<void> => {
+      let last: number | undefined;
+      try {
+        last = await withTimeout(stream.lastPosition(), STREAM_RESUME_WAIT_MS);
+        await sealedThrough(last, STREAM_RESUME_WAIT_MS);
+      } catch (err) {
+        logger.warn({ err }, 'stream position unavailable for a resume');
+      }
+      for (const [name, lastSeq] of resumes) {
+        if (!sub.active) return;
+        const ring = channels.get(name)?.ring;
+        // A position past the stream's end is from a stream that was recreated.
+        const restarted = last !== undefined && lastSeq > last;
+        const plan = planReplay(name, ring, lastSeq, sub.kindMask, budgetBytes, restarted);
+        let gap = plan.gap;
+        const batches: SealedBatch[] = [];
+        const floor = ring?.floor ?? stream.startPosition();
+        if (!restarted && lastSeq < floor && !plan.budgetHit && last !== undefined) {
+          try {
+            const read = await withTimeout(
+              stream.read(name, lastSeq, floor, sub.kindMask, budgetBytes - plan.bytes),
+              STREAM_RESUME_WAIT_MS,
+            );
+            gap =
+              read.gap === undefined
+                ? undefined
+                : {
+                    type: 'gap',
+                    channel: name,
+                    afterSeq: lastSeq,
+                    toSeq: read.gap.throughSeq,
+                    fromMs: read.gap.fromMs,
+                    toMs: read.gap.toMs,
+                  };
+            for (const m of read.messages) {
+              batches.push(serialise(name, EVENT_KINDS.indexOf(m.kind), m.seq, m.events));
+            }
+          } catch (err) {
+            logger.warn({ err, channel: name }, 'stream read for a resume failed; sending a gap');
+          }
+        }
+        if (!sub.active) return;
+        if (gap !== undefined) {
+          metrics.gaps.inc();
+          sendJson(sub, gap);
+        }
+        batches.push(...plan.batches);
+        for (const batch of batches) replayed.add(batch.seq);
+        if (batches.length > 0) {
+          metrics.replayedBatches.inc(batches.length);
+          if (sendBatches(sub, batches, undefined)) countSent(batches, 1);
+        }
+      }
+    };
+    run()
+      .catch((err: unknown) => logger.error({ err }, 'stream resume failed'))
+      .finally(() => {
+        sub.resuming -= 1;
+        if (sub.held !== undefined && replayed.size > 0) {
+          const kept = sub.held.filter((batch) => !replayed.has(batch.seq));
+          sub.held = kept;
+          sub.heldBytes = kept.reduce((sum, batch) => sum + batch.bytes.length, 0);
+        }
+        if (sub.resuming === 0 && sub.active) release(sub, false);
+        if (sub.held !== undefined) ticker.request();
+      });
   }
 
   /** Moves a subscriber to the group of its current subscription (none when it covers nothing). */
@@ -499,17 +689,22 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
     sendSubscribed(sub);
   }
 
-  function sendSubscribed(sub: Subscriber): void {
+  function sendSubscribed(sub: Subscriber, resumes: readonly [string, number][] = []): void {
     const seqs: Record<string, number> = {};
     if (sub.wildcard) {
       for (const channel of channels.values()) {
-        if (channel.ring.newest > 0) seqs[channel.name] = channel.ring.newest;
+        if (channel.ring.sealedAny) seqs[channel.name] = channel.ring.newest;
       }
     } else {
       for (const name of sub.channels ?? []) {
-        const newest = channels.get(name)?.ring.newest ?? 0;
-        if (newest > 0) seqs[name] = newest;
+        const ring = channels.get(name)?.ring;
+        if (ring?.sealedAny === true) seqs[name] = ring.newest;
       }
+    }
+    // Cluster mode: a position resumed from is no restart even where this collector has sealed
+    // nothing newer yet (its feed may lag the collector the subscriber came from).
+    if (deps.stream !== undefined) {
+      for (const [name, lastSeq] of resumes) seqs[name] = Math.max(seqs[name] ?? 0, lastSeq);
     }
     sendJson(sub, {
       type: 'subscribed',
@@ -592,6 +787,7 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
       heldBytes: 0,
       invalidMessages: 0,
       deadline: undefined,
+      resuming: 0,
       active: true,
     };
     connections.add(sub);
@@ -674,6 +870,17 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
       }
     },
 
+    publishAt(events, position) {
+      if (closed) return;
+      if (position > receivedPosition) receivedPosition = position;
+      const first = events[0];
+      if (first !== undefined) {
+        const kindIndex = EVENT_KINDS.indexOf(first.type);
+        if (kindIndex >= 0) batcher.addBatch(channelOf(first), kindIndex, [...events], position);
+      }
+      ticker.request();
+    },
+
     handleUpgrade(req, socket, head) {
       gate.handleUpgrade(req, socket, head);
     },
@@ -685,6 +892,7 @@ export function createLiveHub(liveOptions: LiveOptions, deps: LiveHubDeps): Live
     close() {
       closed = true;
       ticker.cancel();
+      wakePositionWaiters(true);
       return gate.close(() => {
         try {
           deliverTick(true);

@@ -52,7 +52,8 @@ describe('cluster mode (two collector processes, one nats-server, one QuestDB)',
   it('stores events posted alternately to both once, and streams them to subscribers of either, in order', async () => {
     const [a, b] = collectors as [CollectorProcess, CollectorProcess];
     const scraper = uniquePrefix('cluster-alt');
-    const onA = await subscribe(a.wsUrl, [scraper]);
+    // Both wire versions: separate metrics_batch messages on A, metrics_frame messages on B.
+    const onA = await subscribe(a.wsUrl, [scraper], { version: 1 });
     const onB = await subscribe(b.wsUrl, [scraper]);
     const ids: string[] = [];
     for (let i = 0; i < 10; i++) {
@@ -79,12 +80,80 @@ describe('cluster mode (two collector processes, one nats-server, one QuestDB)',
       expect(subscriber.eventIds()).toEqual(ids);
       subscriber.close();
     }
+    expect(onA.types.get('metrics_frame')).toBeUndefined();
+    expect(onB.types.get('metrics_batch')).toBeUndefined();
+    expect(onB.types.get('metrics_frame')).toBeGreaterThan(0);
+    // Seqs are stream positions: the same batches carry the same seqs on both collectors.
+    expect(onB.batches.map((x) => x.seq)).toEqual(onA.batches.map((x) => x.seq));
+  });
+
+  it('resumes a subscriber that leaves collector A on collector B with exactly the missed events', async () => {
+    const [a, b] = collectors as [CollectorProcess, CollectorProcess];
+    const scraper = uniquePrefix('cluster-resume');
+    const onA = await subscribe(a.wsUrl, [scraper]);
+    const seen: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const batch = events(scraper, i * 5, 5);
+      expect((await post(i % 2 === 0 ? a.url : b.url, JSON.stringify(batch))).status).toBe(202);
+      seen.push(...batch.map((e) => e.eventId));
+    }
+    await pollUntil(() => Promise.resolve(onA.eventIds().length >= 20), 10_000, 'seen on A');
+    const lastSeq = onA.lastSeq(scraper);
+    onA.close();
+
+    const missed: string[] = [];
+    for (let i = 4; i < 8; i++) {
+      const batch = events(scraper, i * 5, 5);
+      expect((await post(i % 2 === 0 ? a.url : b.url, JSON.stringify(batch))).status).toBe(202);
+      missed.push(...batch.map((e) => e.eventId));
+    }
+    const onB = await subscribe(b.wsUrl, [scraper], { resume: { [scraper]: lastSeq } });
+    expect((await onB.subscribed).seqs[scraper]).toBeGreaterThanOrEqual(lastSeq);
+    await pollUntil(() => Promise.resolve(onB.eventIds().length >= 20), 10_000, 'missed on B');
+    const live = events(scraper, 40, 5);
+    expect((await post(a.url, JSON.stringify(live))).status).toBe(202);
+    await pollUntil(() => Promise.resolve(onB.eventIds().length >= 25), 10_000, 'live on B');
+
+    expect(onA.eventIds()).toEqual(seen);
+    expect(onB.eventIds()).toEqual([...missed, ...live.map((e) => e.eventId)]);
+    expect(onB.gaps).toEqual([]);
+    const seqs = onB.batches.map((x) => x.seq);
+    expect(seqs[0]).toBeGreaterThan(lastSeq);
+    expect([...seqs].sort((x, y) => x - y)).toEqual(seqs);
+    onB.close();
+  });
+
+  it('resumes on a collector started after the missed events by reading them from the stream', async () => {
+    const [a] = collectors as [CollectorProcess];
+    const scraper = uniquePrefix('cluster-late');
+    const onA = await subscribe(a.wsUrl, [scraper]);
+    expect((await post(a.url, JSON.stringify(events(scraper, 0, 5)))).status).toBe(202);
+    await pollUntil(() => Promise.resolve(onA.eventIds().length >= 5), 10_000, 'seen on A');
+    const lastSeq = onA.lastSeq(scraper);
+    onA.close();
+    const missed = events(scraper, 5, 10);
+    expect((await post(a.url, JSON.stringify(missed.slice(0, 5)))).status).toBe(202);
+    expect((await post(a.url, JSON.stringify(missed.slice(5)))).status).toBe(202);
+
+    // Its replay ring starts after the stream's end at its start: older positions come from JetStream.
+    const late = await startCollectorProcess(nats.url);
+    try {
+      const onLate = await subscribe(late.wsUrl, [scraper], { resume: { [scraper]: lastSeq } });
+      await pollUntil(() => Promise.resolve(onLate.eventIds().length >= 10), 10_000, 'replayed');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(onLate.eventIds()).toEqual(missed.map((e) => e.eventId));
+      expect(onLate.gaps).toEqual([]);
+      onLate.close();
+    } finally {
+      await late.stop();
+    }
   });
 
   it('keeps every acknowledged event, exactly once, when a collector is SIGKILLed mid-ingest', async () => {
     const victim = await startCollectorProcess(nats.url);
     const survivor = collectors[0] as CollectorProcess;
     const scraper = uniquePrefix('cluster-kill');
+    const onVictim = await subscribe(victim.wsUrl, [scraper]);
     const acknowledged: string[] = [];
     let next = 0;
     let killed = false;
@@ -110,7 +179,26 @@ describe('cluster mode (two collector processes, one nats-server, one QuestDB)',
     const stored = await waitStored(scraper, acknowledged);
     expect([...stored.values()].every((n) => n === 1)).toBe(true);
     // Posting to the survivor still works.
-    expect((await post(survivor.url, JSON.stringify(events(scraper, next, 1)))).status).toBe(202);
+    const after = events(scraper, next, 1);
+    expect((await post(survivor.url, JSON.stringify(after))).status).toBe(202);
+
+    // The victim's subscriber resumes on the survivor from the last seq it got: nothing twice,
+    // nothing lost (what the victim published but never acknowledged may be there too).
+    const lastSeq = onVictim.lastSeq(scraper);
+    const onSurvivor = await subscribe(survivor.wsUrl, [scraper], {
+      resume: { [scraper]: lastSeq },
+    });
+    const last = after[0]?.eventId ?? '';
+    await pollUntil(
+      () => Promise.resolve(onSurvivor.eventIds().includes(last)),
+      15_000,
+      'resumed up to the newest event',
+    );
+    const received = [...onVictim.eventIds(), ...onSurvivor.eventIds()];
+    expect(new Set(received).size).toBe(received.length);
+    expect(received).toEqual(expect.arrayContaining([...acknowledged, last]));
+    expect(onSurvivor.gaps).toEqual([]);
+    onSurvivor.close();
   });
 
   it('answers 503 UNAVAILABLE while nats-server is down and recovers without a collector restart', async () => {

@@ -42,7 +42,7 @@ export async function startCollectorProcess(
       SCRAPEWATCH_INGEST_TOKENS: INGEST_TOKEN,
       SCRAPEWATCH_STREAM_TOKENS: STREAM_TOKEN,
       SCRAPEWATCH_WRITE_LINGER_MS: '2',
-      SCRAPEWATCH_LIVE_LINGER_MS: '5',
+      SCRAPEWATCH_LIVE_TICK_MS: '5',
       SCRAPEWATCH_RATE_LIMIT_EVENTS_PER_SECOND: '0',
       SCRAPEWATCH_NATS_URL: natsUrl,
       ...env,
@@ -85,29 +85,59 @@ export interface ReceivedBatch {
   readonly eventIds: string[];
 }
 
-/** A /v1/stream subscriber that records every batch it receives. */
+export interface Subscriber {
+  readonly batches: ReceivedBatch[];
+  readonly gaps: { channel: string; afterSeq: number; toSeq: number }[];
+  /** The answer to the subscribe. */
+  readonly subscribed: Promise<{ seqs: Record<string, number>; version: number }>;
+  eventIds(): string[];
+  /** The last seq received per channel, as a client keeps it to resume. */
+  lastSeq(channel: string): number;
+  /** Messages of each type received. */
+  readonly types: Map<string, number>;
+  close(): void;
+}
+
+interface BatchMessage {
+  type: 'metrics_batch';
+  channel: string;
+  seq: number;
+  metrics: { eventId: string }[];
+}
+
+/** A /v1/stream subscriber (wire version 2 unless told) that records every batch and gap. */
 export async function subscribe(
   wsUrl: string,
   channels: string[],
-  resume?: Record<string, number>,
-): Promise<{ batches: ReceivedBatch[]; eventIds(): string[]; close(): void }> {
+  options: { resume?: Record<string, number>; version?: 1 | 2 } = {},
+): Promise<Subscriber> {
   const ws = new WebSocket(`${wsUrl}/v1/stream`);
   const batches: ReceivedBatch[] = [];
-  let subscribed = false;
+  const gaps: Subscriber['gaps'] = [];
+  const types = new Map<string, number>();
+  let answer: ((value: { seqs: Record<string, number>; version: number }) => void) | undefined;
+  const subscribed = new Promise<{ seqs: Record<string, number>; version: number }>(
+    (resolve) => (answer = resolve),
+  );
+  const take = (batch: BatchMessage) =>
+    batches.push({
+      channel: batch.channel,
+      seq: batch.seq,
+      eventIds: batch.metrics.map((m) => m.eventId),
+    });
   ws.on('message', (data: WebSocket.RawData) => {
-    const message = JSON.parse(data.toString()) as {
-      type: string;
-      channel?: string;
-      seq?: number;
-      metrics?: { eventId: string }[];
-    };
-    if (message.type === 'subscribed') subscribed = true;
-    if (message.type === 'metrics_batch') {
-      batches.push({
-        channel: message.channel ?? '',
-        seq: message.seq ?? -1,
-        eventIds: (message.metrics ?? []).map((m) => m.eventId),
-      });
+    const message = JSON.parse(data.toString()) as
+      | BatchMessage
+      | { type: 'metrics_frame'; batches: BatchMessage[] }
+      | { type: 'subscribed'; seqs: Record<string, number>; version: number }
+      | { type: 'gap'; channel: string; afterSeq: number; toSeq: number }
+      | { type: 'heartbeat' | 'error' };
+    types.set(message.type, (types.get(message.type) ?? 0) + 1);
+    if (message.type === 'subscribed') answer?.({ seqs: message.seqs, version: message.version });
+    else if (message.type === 'metrics_batch') take(message);
+    else if (message.type === 'metrics_frame') message.batches.forEach(take);
+    else if (message.type === 'gap') {
+      gaps.push({ channel: message.channel, afterSeq: message.afterSeq, toSeq: message.toSeq });
     }
   });
   await new Promise<void>((resolve, reject) => {
@@ -119,13 +149,20 @@ export async function subscribe(
       type: 'subscribe',
       token: STREAM_TOKEN,
       channels,
-      ...(resume ? { resume } : {}),
+      version: options.version ?? 2,
+      ...(options.resume ? { resume: options.resume } : {}),
     }),
   );
-  await pollUntil(() => Promise.resolve(subscribed), 10_000, 'subscribed');
+  let done = false;
+  void subscribed.then(() => (done = true));
+  await pollUntil(() => Promise.resolve(done), 10_000, 'subscribed');
   return {
     batches,
+    gaps,
+    subscribed,
+    types,
     eventIds: () => batches.flatMap((b) => b.eventIds),
+    lastSeq: (channel) => batches.filter((b) => b.channel === channel).at(-1)?.seq ?? 0,
     close: () => ws.close(),
   };
 }

@@ -24,7 +24,12 @@ describe('replay planning', () => {
   });
 
   it('has nothing to send for an up-to-date client', () => {
-    expect(planReplay('a', filled(8, 6), 6, ALL, 1 << 20)).toEqual({ gap: undefined, batches: [] });
+    expect(planReplay('a', filled(8, 6), 6, ALL, 1 << 20)).toEqual({
+      gap: undefined,
+      batches: [],
+      bytes: 0,
+      budgetHit: false,
+    });
   });
 
   it('describes evicted batches while their description is kept, and says unknown after', () => {
