@@ -44,7 +44,7 @@ function positiveInt(raw: string | undefined, fallback: number, name: string): n
   return value;
 }
 
-/** Counts the events a wildcard subscriber receives. */
+/** Counts the events a wildcard subscriber receives (wire version 2, as the Grafana plugin reads). */
 async function countingSubscriber(url: string): Promise<{ received(): number; close(): void }> {
   const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/v1/stream`);
   let received = 0;
@@ -52,16 +52,16 @@ async function countingSubscriber(url: string): Promise<{ received(): number; cl
   ws.on('message', (data: WebSocket.RawData) => {
     const text = data.toString();
     if (!subscribed && text.includes('"subscribed"')) subscribed = true;
-    if (text.startsWith('{"type":"metrics_batch"') || text.includes('"metrics_batch"')) {
-      const message = JSON.parse(text) as { metrics?: unknown[] };
-      received += message.metrics?.length ?? 0;
+    if (text.startsWith('{"type":"metrics_frame"')) {
+      const message = JSON.parse(text) as { batches: { metrics: unknown[] }[] };
+      for (const batch of message.batches) received += batch.metrics.length;
     }
   });
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
-  ws.send(JSON.stringify({ type: 'subscribe', channels: ['*'] }));
+  ws.send(JSON.stringify({ type: 'subscribe', channels: ['*'], version: 2 }));
   const deadline = Date.now() + 10_000;
   while (!subscribed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   if (!subscribed) throw new Error(`no subscribed answer from ${url}`);

@@ -6,7 +6,9 @@ import type { EventKind } from './kinds';
  * Messages on `WS /v1/stream`. The client's first message is `subscribe`; later `subscribe` and
  * `unsubscribe` messages change the set. Channels are scraper names, or "*" for every scraper.
  *
- * Sequence numbers count batches per channel, starting at 1. A client remembers the last `seq`
+ * Sequence numbers count batches per channel, starting at 1 (in cluster mode they are JetStream
+ * stream positions instead: the same on every collector, increasing, not consecutive; see
+ * docs/scale-out.md). A client remembers the last `seq`
  * it processed per channel and sends it as `resume` when it reconnects: the server replays every
  * later batch it still holds, or sends `gap` for what it can no longer replay (the client then
  * reads that range from GET /v1/history).

@@ -66,4 +66,58 @@ describe('replay planning', () => {
     expect(plan.batches.map((b) => b.seq)).toEqual([8, 9, 10]);
     expect(plan.gap).toMatchObject({ afterSeq: 0, toSeq: 7, fromMs: 1_000, toMs: 7_500 });
   });
+
+  describe('stream positions (cluster mode): increasing, not consecutive seqs', () => {
+    // Positions 10, 13, 16, ... of one channel; the ring starts after position 5.
+    const sparse = (capacity: number, count: number): ReplayRing => {
+      const ring = new ReplayRing(capacity, 5);
+      for (let i = 0; i < count; i += 1) ring.push(batch(10 + 3 * i, i % 2));
+      return ring;
+    };
+
+    it('replays exactly the batches after any position the ring covers, none when up to date', () => {
+      const ring = sparse(8, 6); // 10 13 16 19 22 25
+      expect(planReplay('a', ring, 14, ALL, 1 << 20, false).batches.map((b) => b.seq)).toEqual([
+        16, 19, 22, 25,
+      ]);
+      expect(planReplay('a', ring, 16, ALL, 1 << 20, false).batches.map((b) => b.seq)).toEqual([
+        19, 22, 25,
+      ]);
+      // From its floor on, the ring holds the whole channel: no gap before its first batch.
+      expect(planReplay('a', ring, 5, ALL, 1 << 20, false).gap).toBeUndefined();
+      expect(planReplay('a', ring, 25, ALL, 1 << 20, false).batches).toEqual([]);
+      expect(ring.get(19)?.seq).toBe(19);
+      expect(ring.get(20)).toBeUndefined();
+    });
+
+    it('reports a gap for positions at or below its floor, described while it can', () => {
+      const ring = sparse(2, 6); // holds 22 25; evicted 10..19 stay described; floor 19
+      expect(ring.floor).toBe(19);
+      const plan = planReplay('a', ring, 11, ALL, 1 << 20, false);
+      expect(plan.batches.map((b) => b.seq)).toEqual([22, 25]);
+      expect(plan.gap).toEqual({
+        type: 'gap',
+        channel: 'a',
+        afterSeq: 11,
+        toSeq: 21,
+        fromMs: 13_000,
+        toMs: 19_500,
+      });
+      // Below the ring's start nothing is known: times unknown.
+      expect(planReplay('a', ring, 4, ALL, 1 << 20, false).gap).toMatchObject({
+        afterSeq: 4,
+        fromMs: null,
+        toMs: null,
+      });
+    });
+
+    it('keeps the newest within the byte budget and says so', () => {
+      const ring = sparse(8, 6);
+      const size = ring.get(25)?.bytes.length ?? 0;
+      const plan = planReplay('a', ring, 5, ALL, size * 2, false);
+      expect(plan.batches.map((b) => b.seq)).toEqual([22, 25]);
+      expect(plan.budgetHit).toBe(true);
+      expect(plan.gap).toMatchObject({ afterSeq: 5, toSeq: 21, fromMs: 10_000, toMs: 19_500 });
+    });
+  });
 });
