@@ -27,6 +27,7 @@ import { createLiveMetrics } from './metrics';
 import { resolveLiveOptions, type LiveOptions } from './options';
 import { planReplay } from './replay';
 import { ReplayRing, type SealedBatch } from './replay-ring';
+import type { StreamReplay } from './stream-replay';
 import { createWsGate } from '../ws/gate';
 import { createTicker } from './ticker';
 
@@ -42,39 +43,6 @@ export interface LiveHubDeps {
    * positions, and resuming reads the stream for positions the replay rings no longer hold.
    */
   readonly stream?: StreamReplay;
-}
-
-/** A stream message read back for a resuming subscriber (cluster/replay-reader.ts). */
-export interface StreamMessage {
-  readonly seq: number;
-  readonly kind: EventKind;
-  readonly events: AcceptedEvent[];
-}
-
-/** What a resume could not be given from the stream: a gap through `throughSeq`. */
-export interface StreamReadGap {
-  readonly throughSeq: number;
-  readonly fromMs: number | null;
-  readonly toMs: number | null;
-}
-
-/** Cluster mode's access to the stream's positions. */
-export interface StreamReplay {
-  /** The position the live feed started after: each channel's numbering starts above it here. */
-  startPosition(): number;
-  /** The stream's newest position now. */
-  lastPosition(): Promise<number>;
-  /**
-   * The channel's messages with positions in (afterSeq, throughSeq] of the kinds in kindMask,
-   * oldest first, the newest that fit `maxBytes`; what did not fit or could not be read is `gap`.
-   */
-  read(
-    channel: string,
-    afterSeq: number,
-    throughSeq: number,
-    kindMask: number,
-    maxBytes: number,
-  ): Promise<{ messages: StreamMessage[]; gap: StreamReadGap | undefined }>;
 }
 
 export interface LiveHub {
