@@ -229,9 +229,18 @@ describe('cluster mode (two collector processes, one nats-server, one QuestDB)',
         'ready again',
       );
     }
+    // The live feed came back too: a subscriber of A sees what B acknowledges.
+    const onA = await subscribe(a.wsUrl, [scraper]);
     // The scraper's retry of the refused request, on the other collector.
     const retried = await post(b.url, JSON.stringify(events(scraper, 3, 3)));
     expect(retried.status).toBe(202);
+    await pollUntil(
+      () => Promise.resolve(onA.eventIds().length >= 3),
+      15_000,
+      'live on A after the restart',
+    );
+    expect(onA.eventIds()).toEqual(events(scraper, 3, 3).map((e) => e.eventId));
+    onA.close();
     const stored = await waitStored(
       scraper,
       events(scraper, 0, 6).map((e) => e.eventId),
