@@ -149,6 +149,46 @@ describe('cluster mode (two collector processes, one nats-server, one QuestDB)',
     }
   });
 
+  it('reports what a stream read cannot fit in the replay bound as a gap with its event times', async () => {
+    const [a] = collectors as [CollectorProcess];
+    const scraper = uniquePrefix('cluster-bound');
+    const onA = await subscribe(a.wsUrl, [scraper]);
+    expect((await post(a.url, JSON.stringify(events(scraper, 0, 1)))).status).toBe(202);
+    await pollUntil(() => Promise.resolve(onA.eventIds().length >= 1), 10_000, 'seen on A');
+    const lastSeq = onA.lastSeq(scraper);
+    onA.close();
+    // One message of 20 events (several KiB), then one of a single event.
+    const now = Date.now();
+    const big = events(scraper, 1, 20).map((e, i) => ({ ...e, recordedAt: now - 60_000 + i }));
+    const small = events(scraper, 21, 1);
+    expect((await post(a.url, JSON.stringify(big))).status).toBe(202);
+    expect((await post(a.url, JSON.stringify(small))).status).toBe(202);
+
+    // A replay may take half of the slow-consumer bound: 2 KiB here, room for the small one only.
+    const late = await startCollectorProcess(nats.url, { SCRAPEWATCH_MAX_BUFFERED_BYTES: '4096' });
+    try {
+      const onLate = await subscribe(late.wsUrl, [scraper], { resume: { [scraper]: lastSeq } });
+      await pollUntil(() => Promise.resolve(onLate.eventIds().length >= 1), 10_000, 'replayed');
+      expect(onLate.eventIds()).toEqual(small.map((e) => e.eventId));
+      const replayedSeq = onLate.lastSeq(scraper);
+      expect(onLate.gaps).toEqual([
+        {
+          channel: scraper,
+          afterSeq: lastSeq,
+          toSeq: expect.any(Number),
+          fromMs: now - 60_000,
+          toMs: now - 60_000 + 19,
+        },
+      ]);
+      const [gap] = onLate.gaps;
+      expect(gap?.toSeq).toBeGreaterThan(lastSeq);
+      expect(gap?.toSeq).toBeLessThan(replayedSeq);
+      onLate.close();
+    } finally {
+      await late.stop();
+    }
+  });
+
   it('keeps every acknowledged event, exactly once, when a collector is SIGKILLed mid-ingest', async () => {
     const victim = await startCollectorProcess(nats.url);
     const survivor = collectors[0] as CollectorProcess;

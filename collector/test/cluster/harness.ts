@@ -85,9 +85,17 @@ export interface ReceivedBatch {
   readonly eventIds: string[];
 }
 
+export interface Gap {
+  readonly channel: string;
+  readonly afterSeq: number;
+  readonly toSeq: number;
+  readonly fromMs: number | null;
+  readonly toMs: number | null;
+}
+
 export interface Subscriber {
   readonly batches: ReceivedBatch[];
-  readonly gaps: { channel: string; afterSeq: number; toSeq: number }[];
+  readonly gaps: Gap[];
   /** The answer to the subscribe. */
   readonly subscribed: Promise<{ seqs: Record<string, number>; version: number }>;
   eventIds(): string[];
@@ -130,14 +138,15 @@ export async function subscribe(
       | BatchMessage
       | { type: 'metrics_frame'; batches: BatchMessage[] }
       | { type: 'subscribed'; seqs: Record<string, number>; version: number }
-      | { type: 'gap'; channel: string; afterSeq: number; toSeq: number }
+      | ({ type: 'gap' } & Gap)
       | { type: 'heartbeat' | 'error' };
     types.set(message.type, (types.get(message.type) ?? 0) + 1);
     if (message.type === 'subscribed') answer?.({ seqs: message.seqs, version: message.version });
     else if (message.type === 'metrics_batch') take(message);
     else if (message.type === 'metrics_frame') message.batches.forEach(take);
     else if (message.type === 'gap') {
-      gaps.push({ channel: message.channel, afterSeq: message.afterSeq, toSeq: message.toSeq });
+      const { channel, afterSeq, toSeq, fromMs, toMs } = message;
+      gaps.push({ channel, afterSeq, toSeq, fromMs, toMs });
     }
   });
   await new Promise<void>((resolve, reject) => {
