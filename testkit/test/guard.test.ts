@@ -12,6 +12,7 @@ import { REPO_ROOT } from '../src';
 const TEST_DIRS = [
   'protocol/test',
   'questdb/test',
+  'nats/test',
   'collector/test',
   'sdk/test',
   'grafana-plugin/test',

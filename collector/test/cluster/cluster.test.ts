@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startNats, type NatsServer } from '@scrapewatch/nats';
-import { countRows, navigation, pollUntil, post, sql, uniquePrefix } from '../e2e/harness';
+import { memoryPoll, sleep, until } from '@scrapewatch/testkit';
+import { countRows, navigation, post, sql, uniquePrefix } from '../e2e/harness';
 import { startCollectorProcess, subscribe, type CollectorProcess } from './harness';
 
 /** Rows of page_navigation per event id for a scraper: every id once means stored once. */
@@ -15,13 +16,13 @@ async function storedIds(scraper: string): Promise<Map<string, number>> {
 
 async function waitStored(scraper: string, ids: readonly string[]): Promise<Map<string, number>> {
   let stored = new Map<string, number>();
-  await pollUntil(
+  await until(
+    `${ids.length} events of ${scraper} in QuestDB`,
     async () => {
       stored = await storedIds(scraper);
       return ids.every((id) => stored.has(id));
     },
     60_000,
-    `${ids.length} events of ${scraper} in QuestDB (have ${stored.size})`,
   );
   return stored;
 }
@@ -38,11 +39,13 @@ describe('cluster mode (two collector processes, one nats-server, one QuestDB)',
   let nats: NatsServer;
   const collectors: CollectorProcess[] = [];
 
+  // Collector processes start slowly on a loaded machine, and a killed collector's share comes
+  // back after JetStream's ack wait (30 s): the hooks and those tests get more than the default.
   beforeAll(async () => {
     root = mkdtempSync(path.join(os.tmpdir(), 'scrapewatch-nats-'));
     nats = await startNats({ root });
     collectors.push(await startCollectorProcess(nats.url), await startCollectorProcess(nats.url));
-  });
+  }, 180_000);
   afterAll(async () => {
     await Promise.all(collectors.map((c) => c.stop()));
     await nats?.stop();
@@ -71,10 +74,10 @@ describe('cluster mode (two collector processes, one nats-server, one QuestDB)',
     expect([...stored.values()].every((n) => n === 1)).toBe(true);
 
     for (const subscriber of [onA, onB]) {
-      await pollUntil(
-        () => Promise.resolve(subscriber.eventIds().length >= 50),
-        10_000,
+      await until(
         'every event on the stream',
+        () => subscriber.eventIds().length >= 50,
+        memoryPoll(10_000),
       );
       // In the order they were acknowledged, each exactly once.
       expect(subscriber.eventIds()).toEqual(ids);
@@ -97,7 +100,7 @@ describe('cluster mode (two collector processes, one nats-server, one QuestDB)',
       expect((await post(i % 2 === 0 ? a.url : b.url, JSON.stringify(batch))).status).toBe(202);
       seen.push(...batch.map((e) => e.eventId));
     }
-    await pollUntil(() => Promise.resolve(onA.eventIds().length >= 20), 10_000, 'seen on A');
+    await until('seen on A', () => onA.eventIds().length >= 20, memoryPoll(10_000));
     const lastSeq = onA.lastSeq(scraper);
     onA.close();
 
@@ -109,10 +112,10 @@ describe('cluster mode (two collector processes, one nats-server, one QuestDB)',
     }
     const onB = await subscribe(b.wsUrl, [scraper], { resume: { [scraper]: lastSeq } });
     expect((await onB.subscribed).seqs[scraper]).toBeGreaterThanOrEqual(lastSeq);
-    await pollUntil(() => Promise.resolve(onB.eventIds().length >= 20), 10_000, 'missed on B');
+    await until('missed on B', () => onB.eventIds().length >= 20, memoryPoll(10_000));
     const live = events(scraper, 40, 5);
     expect((await post(a.url, JSON.stringify(live))).status).toBe(202);
-    await pollUntil(() => Promise.resolve(onB.eventIds().length >= 25), 10_000, 'live on B');
+    await until('live on B', () => onB.eventIds().length >= 25, memoryPoll(10_000));
 
     expect(onA.eventIds()).toEqual(seen);
     expect(onB.eventIds()).toEqual([...missed, ...live.map((e) => e.eventId)]);
@@ -128,7 +131,7 @@ describe('cluster mode (two collector processes, one nats-server, one QuestDB)',
     const scraper = uniquePrefix('cluster-late');
     const onA = await subscribe(a.wsUrl, [scraper]);
     expect((await post(a.url, JSON.stringify(events(scraper, 0, 5)))).status).toBe(202);
-    await pollUntil(() => Promise.resolve(onA.eventIds().length >= 5), 10_000, 'seen on A');
+    await until('seen on A', () => onA.eventIds().length >= 5, memoryPoll(10_000));
     const lastSeq = onA.lastSeq(scraper);
     onA.close();
     const missed = events(scraper, 5, 10);
@@ -139,22 +142,22 @@ describe('cluster mode (two collector processes, one nats-server, one QuestDB)',
     const late = await startCollectorProcess(nats.url);
     try {
       const onLate = await subscribe(late.wsUrl, [scraper], { resume: { [scraper]: lastSeq } });
-      await pollUntil(() => Promise.resolve(onLate.eventIds().length >= 10), 10_000, 'replayed');
-      await new Promise((r) => setTimeout(r, 300));
+      await until('replayed', () => onLate.eventIds().length >= 10, memoryPoll(10_000));
+      await sleep(300);
       expect(onLate.eventIds()).toEqual(missed.map((e) => e.eventId));
       expect(onLate.gaps).toEqual([]);
       onLate.close();
     } finally {
       await late.stop();
     }
-  });
+  }, 120_000);
 
   it('reports what a stream read cannot fit in the replay bound as a gap with its event times', async () => {
     const [a] = collectors as [CollectorProcess];
     const scraper = uniquePrefix('cluster-bound');
     const onA = await subscribe(a.wsUrl, [scraper]);
     expect((await post(a.url, JSON.stringify(events(scraper, 0, 1)))).status).toBe(202);
-    await pollUntil(() => Promise.resolve(onA.eventIds().length >= 1), 10_000, 'seen on A');
+    await until('seen on A', () => onA.eventIds().length >= 1, memoryPoll(10_000));
     const lastSeq = onA.lastSeq(scraper);
     onA.close();
     // One message of 20 events (several KiB), then one of a single event.
@@ -168,7 +171,7 @@ describe('cluster mode (two collector processes, one nats-server, one QuestDB)',
     const late = await startCollectorProcess(nats.url, { SCRAPEWATCH_MAX_BUFFERED_BYTES: '4096' });
     try {
       const onLate = await subscribe(late.wsUrl, [scraper], { resume: { [scraper]: lastSeq } });
-      await pollUntil(() => Promise.resolve(onLate.eventIds().length >= 1), 10_000, 'replayed');
+      await until('replayed', () => onLate.eventIds().length >= 1, memoryPoll(10_000));
       expect(onLate.eventIds()).toEqual(small.map((e) => e.eventId));
       const replayedSeq = onLate.lastSeq(scraper);
       expect(onLate.gaps).toEqual([
@@ -187,7 +190,7 @@ describe('cluster mode (two collector processes, one nats-server, one QuestDB)',
     } finally {
       await late.stop();
     }
-  });
+  }, 120_000);
 
   it('keeps every acknowledged event, exactly once, when a collector is SIGKILLed mid-ingest', async () => {
     const victim = await startCollectorProcess(nats.url);
@@ -209,7 +212,7 @@ describe('cluster mode (two collector processes, one nats-server, one QuestDB)',
         }
       }
     })();
-    await pollUntil(() => Promise.resolve(acknowledged.length >= 200), 30_000, '200 acked');
+    await until('200 acked', () => acknowledged.length >= 200, memoryPoll(30_000));
     await victim.kill();
     killed = true;
     await sender;
@@ -229,17 +232,17 @@ describe('cluster mode (two collector processes, one nats-server, one QuestDB)',
       resume: { [scraper]: lastSeq },
     });
     const last = after[0]?.eventId ?? '';
-    await pollUntil(
-      () => Promise.resolve(onSurvivor.eventIds().includes(last)),
-      15_000,
+    await until(
       'resumed up to the newest event',
+      () => onSurvivor.eventIds().includes(last),
+      memoryPoll(15_000),
     );
     const received = [...onVictim.eventIds(), ...onSurvivor.eventIds()];
     expect(new Set(received).size).toBe(received.length);
     expect(received).toEqual(expect.arrayContaining([...acknowledged, last]));
     expect(onSurvivor.gaps).toEqual([]);
     onSurvivor.close();
-  });
+  }, 150_000);
 
   it('answers 503 UNAVAILABLE while nats-server is down and recovers without a collector restart', async () => {
     const [a, b] = collectors as [CollectorProcess, CollectorProcess];
@@ -248,10 +251,10 @@ describe('cluster mode (two collector processes, one nats-server, one QuestDB)',
 
     const { port } = nats;
     await nats.stop();
-    await pollUntil(
+    await until(
+      '/readyz 503 without NATS',
       async () => (await fetch(`${a.url}/readyz`)).status === 503,
       15_000,
-      '/readyz 503 without NATS',
     );
     const ready = (await (await fetch(`${a.url}/readyz`)).json()) as Record<string, unknown>;
     expect(ready).toMatchObject({ ready: false, nats: false });
@@ -263,10 +266,10 @@ describe('cluster mode (two collector processes, one nats-server, one QuestDB)',
 
     nats = await startNats({ root, port });
     for (const c of [a, b]) {
-      await pollUntil(
+      await until(
+        'ready again',
         async () => (await fetch(`${c.url}/readyz`)).status === 200,
         30_000,
-        'ready again',
       );
     }
     // The live feed came back too: a subscriber of A sees what B acknowledges.
@@ -274,10 +277,10 @@ describe('cluster mode (two collector processes, one nats-server, one QuestDB)',
     // The scraper's retry of the refused request, on the other collector.
     const retried = await post(b.url, JSON.stringify(events(scraper, 3, 3)));
     expect(retried.status).toBe(202);
-    await pollUntil(
-      () => Promise.resolve(onA.eventIds().length >= 3),
-      15_000,
+    await until(
       'live on A after the restart',
+      () => onA.eventIds().length >= 3,
+      memoryPoll(15_000),
     );
     expect(onA.eventIds()).toEqual(events(scraper, 3, 3).map((e) => e.eventId));
     onA.close();
@@ -287,5 +290,5 @@ describe('cluster mode (two collector processes, one nats-server, one QuestDB)',
     );
     expect([...stored.values()].every((n) => n === 1)).toBe(true);
     expect(await countRows('page_navigation', `scraper = '${scraper}'`)).toBe(6);
-  });
+  }, 120_000);
 });

@@ -1,18 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { freePort, testQuestDB } from '@scrapewatch/questdb';
-import { INGEST_TOKEN, STREAM_TOKEN, pollUntil } from '../e2e/harness';
-
-const ROOT = path.resolve(__dirname, '../../..');
-const MAIN = path.join(ROOT, 'collector/src/main.ts');
+import { testQuestDB } from '@scrapewatch/questdb';
+import { memoryPoll, spawnCollector, until } from '@scrapewatch/testkit';
+import { INGEST_TOKEN, STREAM_TOKEN } from '../e2e/harness';
 
 export interface CollectorProcess {
   readonly url: string;
   readonly wsUrl: string;
-  readonly child: ChildProcess;
   output(): string;
   /** SIGTERM and wait: a clean shutdown. */
   stop(): Promise<void>;
@@ -21,21 +17,17 @@ export interface CollectorProcess {
 }
 
 /**
- * A real collector process (node runs main.ts with tsx as a loader, so signals hit it directly) in
- * cluster mode against `natsUrl` and the run's QuestDB. Resolves once /readyz answers 200.
+ * A real collector process in cluster mode against `natsUrl` and the run's QuestDB, with its own
+ * spool directory. Resolves once /readyz answers 200.
  */
 export async function startCollectorProcess(
   natsUrl: string,
   env: Record<string, string> = {},
 ): Promise<CollectorProcess> {
   const { httpUrl, pgUrl } = testQuestDB();
-  const port = await freePort();
   const spoolDir = mkdtempSync(path.join(os.tmpdir(), 'scrapewatch-cluster-test-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    cwd: ROOT,
+  const collector = await spawnCollector({
     env: {
-      PATH: process.env['PATH'] ?? '',
-      SCRAPEWATCH_PORT: String(port),
       SCRAPEWATCH_QUESTDB_HTTP: httpUrl,
       SCRAPEWATCH_QUESTDB_PG: pgUrl,
       SCRAPEWATCH_SPOOL_DIR: spoolDir,
@@ -47,33 +39,18 @@ export async function startCollectorProcess(
       SCRAPEWATCH_NATS_URL: natsUrl,
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  }).catch((error: unknown) => {
+    rmSync(spoolDir, { recursive: true, force: true });
+    throw error;
   });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
   const finish = async (signal: NodeJS.Signals) => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    await exited;
+    await collector.stop({ signal });
     rmSync(spoolDir, { recursive: true, force: true });
   };
-  try {
-    await pollUntil(
-      async () => (await fetch(`${url}/readyz`)).status === 200,
-      60_000,
-      `collector on ${url} ready`,
-    );
-  } catch (error) {
-    await finish('SIGKILL');
-    throw new Error(`${(error as Error).message}\n${output}`);
-  }
   return {
-    url,
-    wsUrl: `ws://127.0.0.1:${port}`,
-    child,
-    output: () => output,
+    url: collector.url,
+    wsUrl: collector.wsUrl,
+    output: () => collector.output(),
     stop: () => finish('SIGTERM'),
     kill: () => finish('SIGKILL'),
   };
@@ -164,7 +141,7 @@ export async function subscribe(
   );
   let done = false;
   void subscribed.then(() => (done = true));
-  await pollUntil(() => Promise.resolve(done), 10_000, 'subscribed');
+  await until('subscribed', () => done, memoryPoll(10_000));
   return {
     batches,
     gaps,

@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startNats, type NatsServer } from '@scrapewatch/nats';
+import { execSql, until } from '@scrapewatch/testkit';
 import { startQuestDB, type QuestDBServer } from '@scrapewatch/questdb';
-import { navigation, pollUntil, post, uniquePrefix } from '../e2e/harness';
+import { navigation, post, uniquePrefix } from '../e2e/harness';
 import { startCollectorProcess, type CollectorProcess } from './harness';
 
 /** The value of an unlabelled gauge in a Prometheus text exposition. */
@@ -19,11 +20,8 @@ async function backlog(url: string): Promise<number | undefined> {
   return pending === undefined || ackPending === undefined ? undefined : pending + ackPending;
 }
 
-async function query(db: QuestDBServer, sqlText: string): Promise<unknown[][]> {
-  const res = await fetch(`${db.httpUrl}/exec?query=${encodeURIComponent(sqlText)}`);
-  const body = (await res.json()) as { dataset?: unknown[][]; error?: string };
-  if (!res.ok || body.error) throw new Error(`QuestDB: ${body.error ?? res.status}`);
-  return body.dataset ?? [];
+function query(db: QuestDBServer, sqlText: string): Promise<unknown[][]> {
+  return execSql(db.httpUrl, sqlText);
 }
 
 // Its own QuestDB: this test stops it for 30 s, which the run's shared server must never see.
@@ -61,7 +59,8 @@ describe('cluster mode with QuestDB down for 30 s', () => {
         navigation(scraper, { eventId: `${scraper}-${from + i}` }),
       );
     expect((await post(a.url, JSON.stringify(batch(0)))).status).toBe(202);
-    await pollUntil(
+    await until(
+      'the first 50 rows',
       async () =>
         Number(
           (
@@ -69,7 +68,6 @@ describe('cluster mode with QuestDB down for 30 s', () => {
           )[0]?.[0],
         ) === 50,
       30_000,
-      'the first 50 rows',
     );
 
     const { httpPort, pgPort, ilpPort } = db;
@@ -79,11 +77,7 @@ describe('cluster mode with QuestDB down for 30 s', () => {
       const res = await post(i % 2 === 0 ? a.url : b.url, JSON.stringify(batch(i * 50)));
       expect(res.status).toBe(202);
     }
-    await pollUntil(
-      async () => ((await backlog(a.url)) ?? 0) > 0,
-      10_000,
-      'the backlog in /metrics',
-    );
+    await until('the backlog in /metrics', async () => ((await backlog(a.url)) ?? 0) > 0, 10_000);
     const remaining = 30_000 - (Date.now() - outageStarted);
     if (remaining > 0) await new Promise((resolve) => setTimeout(resolve, remaining));
     // Still acknowledging at the end of the outage, and still nothing lost.
@@ -97,7 +91,8 @@ describe('cluster mode with QuestDB down for 30 s', () => {
       heap: '384m',
       fastStart: true,
     });
-    await pollUntil(
+    await until(
+      'the backlog drained into QuestDB',
       async () =>
         Number(
           (
@@ -108,10 +103,9 @@ describe('cluster mode with QuestDB down for 30 s', () => {
           )[0]?.[0],
         ) === 400,
       90_000,
-      'the backlog drained into QuestDB',
     );
     const rows = await query(db, `SELECT count() FROM page_navigation WHERE scraper='${scraper}'`);
     expect(Number(rows[0]?.[0])).toBe(400);
-    await pollUntil(async () => (await backlog(a.url)) === 0, 30_000, 'backlog 0 in /metrics');
+    await until('backlog 0 in /metrics', async () => (await backlog(a.url)) === 0, 30_000);
   }, 240_000);
 });
