@@ -1,4 +1,9 @@
 import type { Logger } from 'pino';
+import {
+  DEFAULT_MIGRATION_LOCK,
+  takeMigrationLock,
+  type MigrationLockOptions,
+} from './migration-lock';
 import type { QuestDBClient } from './questdb';
 import { SCHEMA_VERSIONS, type SchemaVersion } from './schema';
 
@@ -61,29 +66,42 @@ async function applyVersion(client: QuestDBClient, version: SchemaVersion): Prom
 
 /**
  * Applies every schema version newer than the recorded one and returns the version now in force.
- * Statements are idempotent (IF NOT EXISTS), so two collectors migrating at once both succeed: a
- * statement that loses a creation race is retried, and a version recorded twice is harmless
- * (readers take the maximum).
+ * Collectors starting together take turns through the migration lock (migration-lock.ts): the
+ * first applies the versions, the others wait and find them recorded. Statements stay idempotent
+ * (IF NOT EXISTS), so a migration interrupted half-way, or taken over from a dead owner, is
+ * applied again from its first statement, and a version recorded twice is harmless (readers take
+ * the maximum).
  */
 export async function migrate(
   client: QuestDBClient,
   logger: Logger,
   versions: readonly SchemaVersion[] = SCHEMA_VERSIONS,
+  lockOptions: MigrationLockOptions = DEFAULT_MIGRATION_LOCK,
 ): Promise<number> {
   for (let attempt = 1; ; attempt++) {
     try {
       await client.exec(CREATE_SCHEMA_TABLE);
-      let current = await recordedSchemaVersion(client);
-      for (const version of versions) {
-        if (version.version <= current) continue;
-        await applyVersion(client, version);
-        logger.info(
-          { version: version.version, description: version.description },
-          'schema applied',
-        );
-        current = version.version;
+      const latest = versions[versions.length - 1]?.version ?? 0;
+      const upToDate = async (): Promise<boolean> =>
+        (await recordedSchemaVersion(client)) >= latest;
+      if (await upToDate()) return await recordedSchemaVersion(client);
+      const lock = await takeMigrationLock(client, logger, upToDate, lockOptions);
+      if (lock === undefined) return await recordedSchemaVersion(client);
+      try {
+        let current = await recordedSchemaVersion(client);
+        for (const version of versions) {
+          if (version.version <= current) continue;
+          await applyVersion(client, version);
+          logger.info(
+            { version: version.version, description: version.description },
+            'schema applied',
+          );
+          current = version.version;
+        }
+        return current;
+      } finally {
+        await lock.release();
       }
-      return current;
     } catch (error) {
       if (attempt >= ATTEMPTS) throw error;
       logger.debug({ err: error, attempt }, 'schema migration attempt failed; retrying');
