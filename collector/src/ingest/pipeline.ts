@@ -29,9 +29,11 @@ export interface EventStream {
 export interface IngestPipeline {
   /**
    * Takes the decoded items of one request or message: rate limit, validation, scope check,
-   * eventId derivation, durable write, then live publish. Resolves once the write is durable and
-   * the events are published; rejects with a ScrapewatchError and then nothing was published or
-   * stored.
+   * eventId derivation, then the write, and the live publish as soon as the write can no longer
+   * be refused for want of room (see the comment inside). Resolves once the write is durable and
+   * the events are published; rejects with a ScrapewatchError and then nothing was stored, and
+   * nothing was published unless the refusal is INTERNAL (QuestDB refusing validated rows, a
+   * disk error).
    */
   ingest(
     items: readonly unknown[],
@@ -42,7 +44,7 @@ export interface IngestPipeline {
 
 export interface IngestPipelineDeps {
   readonly options: IngestOptions;
-  readonly storage: Pick<Storage, 'write'>;
+  readonly storage: Pick<Storage, 'admit'>;
   readonly hub: Pick<LiveHub, 'publish'>;
   readonly metrics: IngestMetrics;
   readonly rateLimiter: RateLimiter;
@@ -111,11 +113,15 @@ export function createIngestPipeline(deps: IngestPipelineDeps): IngestPipeline {
         // Cluster mode: every collector's hub (this one too) takes the events from the stream.
         await deps.stream.publish(events, receivedAtMs);
       } else {
-        ({ durability } = await storage.write(events, receivedAtMs));
-        // Only what is durable goes live: a refused write (SPOOL_FULL, ...) is retried by the
-        // client, and had it been streamed, subscribers would see its events twice or events never
-        // stored.
-        hub.publish(events);
+        // Nothing ingest refuses may go live: a refused write is retried by the client, and had
+        // it been streamed, subscribers would see its events twice, or events never stored.
+        // Events go live once the writer has taken them with their room held in the spool (they
+        // then end committed or spooled, whatever QuestDB does), without waiting for QuestDB's
+        // commit; otherwise (QuestDB away and the spool nearly full) only once they are durable.
+        const write = storage.admit(events, receivedAtMs);
+        if (write.roomHeld) hub.publish(events);
+        ({ durability } = await write.durable);
+        if (!write.roomHeld) hub.publish(events);
       }
 
       const perKind = new Map<EventKind, number>();

@@ -1,6 +1,6 @@
 export { createStorage } from './storage';
 export type { Storage, StorageDeps, Readiness } from './storage';
-export type { Durability, WriteFallback } from './writer';
+export type { AdmittedWrite, Durability, WriteFallback } from './writer';
 export { DEFAULT_STORAGE_OPTIONS } from './options';
 export type { StorageOptions } from './options';
 export { SCHEMA_VERSION, SCHEMA_VERSIONS, TABLES, RAW_TTL, HOURLY_TTL } from './schema';

@@ -20,6 +20,11 @@ export interface SpoolRecord {
   readonly rows: number;
 }
 
+/** A record to append; `roomHeld` when `reserve()` already holds its room (see append). */
+export interface SpoolAppend extends SpoolRecord {
+  readonly roomHeld?: boolean;
+}
+
 export type AppendResult = 'spooled' | 'full';
 
 export interface SegmentContent {
@@ -31,15 +36,26 @@ export interface SegmentContent {
 export interface Spool {
   /** Creates the directory, measures existing segments and cuts torn tails. */
   open(): Promise<void>;
-  /** Bytes on disk across all segments (frames included). */
+  /** Bytes on disk across all segments (frames included); reservations not counted. */
   readonly bytes: number;
   readonly isEmpty: boolean;
   /**
-   * Appends each record as its own frame: one write and one fdatasync for all of them. A record
-   * that would push the spool past its bound is not written ('full'); the others are durable
-   * when this resolves. Rejects when the disk write fails (nothing of this call is then kept).
+   * Holds room for one frame of `payloadBytes` against the bound, for a record that may be
+   * appended later: false (nothing held) when the spool, with what it already holds and has
+   * reserved, cannot take it. The room is given back by `release()`, or taken by an append of
+   * the record with `roomHeld`.
    */
-  append(records: readonly SpoolRecord[]): Promise<AppendResult[]>;
+  reserve(payloadBytes: number): boolean;
+  /** Gives back the room `reserve(payloadBytes)` held (the record went elsewhere). */
+  release(payloadBytes: number): void;
+  /**
+   * Appends each record as its own frame: one write and one fdatasync for all of them. A record
+   * that would push the spool past its bound is not written ('full'), unless its room is held
+   * (`roomHeld`: it always fits, and its reservation is used up, even when the write fails); the
+   * others are durable when this resolves. Rejects when the disk write fails (nothing of this
+   * call is then kept).
+   */
+  append(records: readonly SpoolAppend[]): Promise<AppendResult[]>;
   /**
    * Closes the segment being appended to (later appends start a new one) and returns every
    * segment not yet removed, oldest first: what the replayer may read now.
@@ -136,6 +152,8 @@ export function createSpool(options: SpoolOptions, logger: Logger): Spool {
   /** Segment name -> bytes on disk, for every segment not yet removed. */
   const sizes = new Map<string, number>();
   let totalBytes = 0;
+  /** Room held by reserve() for records not appended yet: counted against the bound. */
+  let reservedBytes = 0;
   let nextSeq = 1;
   let active: ActiveSegment | undefined;
   // Every mutation runs on this chain, so appends, seals and removals never interleave.
@@ -197,13 +215,20 @@ export function createSpool(options: SpoolOptions, logger: Logger): Spool {
     }
   }
 
-  async function appendRecords(records: readonly SpoolRecord[]): Promise<AppendResult[]> {
+  async function appendRecords(records: readonly SpoolAppend[]): Promise<AppendResult[]> {
     const results: AppendResult[] = [];
     const frames: Buffer[] = [];
     let added = 0;
+    // Held room becomes the frames' own (or, when the write fails, free again).
+    for (const record of records) {
+      if (record.roomHeld === true) reservedBytes -= FRAME_HEADER_BYTES + record.bytes.length;
+    }
     for (const record of records) {
       const frameBytes = FRAME_HEADER_BYTES + record.bytes.length;
-      if (totalBytes + added + frameBytes > options.maxBytes) {
+      if (
+        record.roomHeld !== true &&
+        totalBytes + reservedBytes + added + frameBytes > options.maxBytes
+      ) {
         results.push('full');
       } else {
         frames.push(encodeFrame(record));
@@ -236,6 +261,15 @@ export function createSpool(options: SpoolOptions, logger: Logger): Spool {
     },
     get isEmpty() {
       return totalBytes === 0;
+    },
+    reserve(payloadBytes) {
+      const frameBytes = FRAME_HEADER_BYTES + payloadBytes;
+      if (totalBytes + reservedBytes + frameBytes > options.maxBytes) return false;
+      reservedBytes += frameBytes;
+      return true;
+    },
+    release(payloadBytes) {
+      reservedBytes = Math.max(0, reservedBytes - (FRAME_HEADER_BYTES + payloadBytes));
     },
     append: (records) => serialized(() => appendRecords(records)),
     seal: () =>

@@ -16,7 +16,7 @@ import { createQuestDBClient } from './questdb';
 import { createReplayer } from './replayer';
 import { SCHEMA_VERSION } from './schema';
 import { createSpool } from './spool';
-import { createWriter, type Durability, type WriteFallback } from './writer';
+import { createWriter, type AdmittedWrite, type Durability, type WriteFallback } from './writer';
 
 export interface Readiness {
   ready: boolean;
@@ -43,6 +43,12 @@ export interface Storage {
     receivedAtMs: number,
     fallback?: WriteFallback,
   ): Promise<{ durability: Durability }>;
+  /**
+   * write() in two steps, for the live stream: the events are taken at once and `roomHeld` says
+   * whether they can still be refused with SPOOL_FULL (see AdmittedWrite). Throws a
+   * ScrapewatchError (NOT_READY, SHUTTING_DOWN, INTERNAL) when they are not taken.
+   */
+  admit(events: readonly AcceptedEvent[], receivedAtMs: number): AdmittedWrite;
   /** For /readyz: ready when QuestDB answers and the schema is in force. */
   readiness(): Promise<Readiness>;
   /** Rejects ScrapewatchError('HISTORY_UNAVAILABLE') when QuestDB fails. */
@@ -159,6 +165,11 @@ export function createStorage(options: StorageOptions, deps: StorageDeps): Stora
       if (closed) return Promise.reject(new ScrapewatchError('SHUTTING_DOWN'));
       if (!started) return Promise.reject(new ScrapewatchError('NOT_READY'));
       return writer.write(events, receivedAtMs, fallback);
+    },
+    admit(events, receivedAtMs) {
+      if (closed) throw new ScrapewatchError('SHUTTING_DOWN');
+      if (!started) throw new ScrapewatchError('NOT_READY');
+      return writer.admit(events, receivedAtMs);
     },
     async readiness() {
       const questdb = await client.ping(probeTimeoutMs);

@@ -65,12 +65,33 @@ export interface Writer {
     receivedAtMs: number,
     fallback?: WriteFallback,
   ): Promise<{ durability: Durability }>;
+  /**
+   * write() in two steps: takes the events at once (encoded, queued) and returns their durable
+   * write. Throws a ScrapewatchError when they cannot be taken (then nothing is queued).
+   */
+  admit(
+    events: readonly AcceptedEvent[],
+    receivedAtMs: number,
+    fallback?: WriteFallback,
+  ): AdmittedWrite;
   /** Refuses new writes, flushes everything pending (to QuestDB or the spool) and waits for it. */
   close(): Promise<void>;
 }
 
+export interface AdmittedWrite {
+  /**
+   * True when room for these rows is held in the spool until they are committed: whatever happens
+   * to QuestDB they end committed or spooled, never refused with SPOOL_FULL. (They can still fail
+   * with INTERNAL: QuestDB refusing rows that passed validation, a disk error, or a crash.)
+   */
+  readonly roomHeld: boolean;
+  /** Resolves as write() does. */
+  readonly durable: Promise<{ durability: Durability }>;
+}
+
 interface PendingWrite extends SpoolRecord {
   readonly fallback: WriteFallback;
+  readonly roomHeld: boolean;
   resolve(result: { durability: Durability }): void;
   reject(error: unknown): void;
 }
@@ -94,10 +115,17 @@ export function createWriter(options: WriterOptions, deps: WriterDeps): Writer {
     );
   }
 
+  /** The write went to QuestDB or was refused: the spool room it held is free again. */
+  function settle(write: PendingWrite): void {
+    if (write.roomHeld) spool.release(write.bytes.length);
+  }
+
+  /** A write whose room is held always fits (append uses the room up, see Spool.append). */
   async function toSpool(all: readonly PendingWrite[]): Promise<void> {
     const batch = all.filter((write) => write.fallback === 'spool');
     for (const write of all) {
       if (write.fallback === 'reject') {
+        settle(write);
         write.reject(
           new ScrapewatchError('UNAVAILABLE', 'QuestDB cannot take the rows now.', [], 1),
         );
@@ -161,12 +189,14 @@ export function createWriter(options: WriterOptions, deps: WriterDeps): Writer {
     for (const write of batch) {
       const failure = await send(write.bytes, write.rows);
       if (failure === null) {
+        settle(write);
         write.resolve({ durability: 'committed' });
       } else if (failure.failure === 'unavailable') {
         unavailable.push(write);
       } else {
         metrics.writeFailure('questdb_rejected', write.rows);
         logger.error({ err: failure, rows: write.rows }, 'QuestDB rejected the rows of a write');
+        settle(write);
         write.reject(new ScrapewatchError('INTERNAL', 'QuestDB rejected the events.'));
       }
     }
@@ -188,7 +218,10 @@ export function createWriter(options: WriterOptions, deps: WriterDeps): Writer {
         : Buffer.concat(batch.map((w) => w.bytes));
     const failure = await send(bytes, rows);
     if (failure === null) {
-      for (const write of batch) write.resolve({ durability: 'committed' });
+      for (const write of batch) {
+        settle(write);
+        write.resolve({ durability: 'committed' });
+      }
     } else if (failure.failure === 'unavailable') {
       deps.onUnavailable();
       metrics.writeFailure('questdb_unavailable', rows);
@@ -199,8 +232,10 @@ export function createWriter(options: WriterOptions, deps: WriterDeps): Writer {
     } else {
       metrics.writeFailure('questdb_rejected', rows);
       logger.error({ err: failure, rows }, 'QuestDB rejected the rows of a write');
-      for (const write of batch)
+      for (const write of batch) {
+        settle(write);
         write.reject(new ScrapewatchError('INTERNAL', 'QuestDB rejected the events.'));
+      }
     }
   }
 
@@ -237,7 +272,10 @@ export function createWriter(options: WriterOptions, deps: WriterDeps): Writer {
     inFlight = flush(batch)
       .catch((error: unknown) => {
         logger.error({ err: error }, 'storage flush failed unexpectedly');
-        for (const write of batch) write.reject(new ScrapewatchError('INTERNAL'));
+        for (const write of batch) {
+          settle(write);
+          write.reject(new ScrapewatchError('INTERNAL'));
+        }
       })
       .finally(() => {
         inFlight = undefined;
@@ -263,23 +301,43 @@ export function createWriter(options: WriterOptions, deps: WriterDeps): Writer {
     else lingerTimer ??= setTimeout(pump, waitMs);
   }
 
+  function admit(
+    events: readonly AcceptedEvent[],
+    receivedAtMs: number,
+    fallback: WriteFallback = 'spool',
+  ): AdmittedWrite {
+    if (closed) throw new ScrapewatchError('SHUTTING_DOWN');
+    if (events.length === 0) {
+      return { roomHeld: true, durable: Promise.resolve({ durability: 'committed' }) };
+    }
+    let bytes: Buffer;
+    try {
+      bytes = encodeRows(events, receivedAtMs);
+    } catch (error) {
+      logger.error({ err: error }, 'events could not be encoded as ILP rows');
+      throw new ScrapewatchError('INTERNAL', 'The events could not be encoded.');
+    }
+    // No room (QuestDB away and the spool nearly full, or a huge backlog in memory): the write
+    // still goes ahead, and it is QuestDB or the spool that decides whether it is refused. A
+    // write that never goes to the spool ('reject') holds no room there.
+    const roomHeld = fallback === 'spool' && spool.reserve(bytes.length);
+    const durable = new Promise<{ durability: Durability }>((resolve, reject) => {
+      queue.push({ bytes, rows: events.length, fallback, roomHeld, resolve, reject });
+    });
+    queuedRows += events.length;
+    queuedBytes += bytes.length;
+    schedule();
+    return { roomHeld, durable };
+  }
+
   return {
+    admit,
     write(events, receivedAtMs, fallback = 'spool') {
-      if (closed) return Promise.reject(new ScrapewatchError('SHUTTING_DOWN'));
-      if (events.length === 0) return Promise.resolve({ durability: 'committed' });
-      let bytes: Buffer;
       try {
-        bytes = encodeRows(events, receivedAtMs);
+        return admit(events, receivedAtMs, fallback).durable;
       } catch (error) {
-        logger.error({ err: error }, 'events could not be encoded as ILP rows');
-        return Promise.reject(new ScrapewatchError('INTERNAL', 'The events could not be encoded.'));
+        return Promise.reject(error);
       }
-      return new Promise((resolve, reject) => {
-        queue.push({ bytes, rows: events.length, fallback, resolve, reject });
-        queuedRows += events.length;
-        queuedBytes += bytes.length;
-        schedule();
-      });
     },
     async close() {
       closed = true;

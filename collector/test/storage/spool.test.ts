@@ -96,6 +96,39 @@ describe('spool on disk', () => {
     expect(readdirSync(dir)).toEqual(['spool.lock']);
   });
 
+  it('holds room for reserved records: they always fit, and others count it against the bound', async () => {
+    const dir = path.join(tmp.dir, 'reserve');
+    const spool = createSpool({ dir, maxBytes: 200 }, silentLogger);
+    await spool.open();
+    const frame = FRAME_HEADER_BYTES + 40;
+    // Room for three frames of 56 bytes (168), not four (224).
+    expect(spool.reserve(40)).toBe(true);
+    expect(spool.reserve(40)).toBe(true);
+    expect(spool.reserve(40)).toBe(true);
+    expect(spool.reserve(40)).toBe(false);
+    // Nothing on disk yet, but an unreserved record finds the room taken.
+    expect(spool.bytes).toBe(0);
+    expect(await spool.append([record('n'.repeat(40))])).toEqual(['full']);
+    // Reserved records are appended into their own room.
+    expect(
+      await spool.append([
+        { ...record('a'.repeat(40)), roomHeld: true },
+        { ...record('b'.repeat(40)), roomHeld: true },
+      ]),
+    ).toEqual(['spooled', 'spooled']);
+    expect(spool.bytes).toBe(2 * frame);
+    expect(spool.reserve(40)).toBe(false);
+    // A reservation given back (its record went to QuestDB) is room again.
+    spool.release(40);
+    expect(spool.reserve(40)).toBe(true);
+    expect(await spool.append([{ ...record('c'.repeat(40)), roomHeld: true }])).toEqual([
+      'spooled',
+    ]);
+    expect(spool.bytes).toBe(3 * frame);
+    expect(spool.bytes).toBeLessThanOrEqual(200);
+    await spool.close();
+  });
+
   it('cuts a torn tail off when it opens', async () => {
     const dir = path.join(tmp.dir, 'b');
     const spool = createSpool({ dir, maxBytes: 1 << 20 }, silentLogger);
