@@ -1,8 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { testQuestDB } from '@scrapewatch/questdb';
+import { sleep, until } from '@scrapewatch/testkit';
 import type { StreamClient } from '../live/harness';
-import { subscribe, waitUntil } from '../live/harness';
+import { LIVE_POLL, subscribe } from '../live/harness';
 import {
   STREAM_TOKEN,
   post,
@@ -119,8 +120,8 @@ it('streams events while QuestDB has not committed them yet, and answers the POS
   const events = await subscriber.waitForEvents(2, channel);
   expect(events.map((e) => e.eventId)).toEqual(['early-0', 'early-1']);
   // The ILP request reaches the gate and is held there: nothing is committed, the client waits.
-  await waitUntil(() => gate.held >= 1, 'the ILP request at the gate');
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  await until('the ILP request at the gate', () => gate.held >= 1, LIVE_POLL);
+  await sleep(200);
   expect(answered).toBe(false);
 
   gate.release();
@@ -129,6 +130,6 @@ it('streams events while QuestDB has not committed them yet, and answers the POS
   expect(await res.json()).toEqual({ accepted: 2, durability: 'committed' });
   await waitForRows('page_scrape', `scraper = '${channel}'`, 2);
   // Streamed once: the commit does not publish them again.
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await sleep(300);
   expect(subscriber.events(channel)).toHaveLength(2);
 });

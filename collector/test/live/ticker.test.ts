@@ -1,21 +1,18 @@
+import { until } from '@scrapewatch/testkit';
 import { createTicker } from '../../src/live/ticker';
+import { LIVE_POLL } from './harness';
 
 /** Burns CPU for `ms`: a fan-out run that keeps the event loop busy. */
 function busy(ms: number): void {
-  const until = performance.now() + ms;
-  while (performance.now() < until) {
+  const endsAt = performance.now() + ms;
+  while (performance.now() < endsAt) {
     // spin
   }
 }
 
-function nextRun(starts: number[], count: number): Promise<void> {
-  return new Promise((resolve) => {
-    const check = (): void => {
-      if (starts.length >= count) resolve();
-      else setTimeout(check, 1);
-    };
-    check();
-  });
+/** Until `starts` holds `count` runs. */
+function nextRun(starts: number[], count: number): Promise<boolean> {
+  return until(`run ${count} of the ticker`, () => starts.length >= count, LIVE_POLL);
 }
 
 describe('ticker', () => {
