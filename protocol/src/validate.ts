@@ -171,29 +171,43 @@ function loneSurrogateAt(text: string): number {
   return -1;
 }
 
+function loneSurrogate(index: number, value: string, path: string): ErrorDetail {
+  const at = loneSurrogateAt(value);
+  const unit = value.charCodeAt(at).toString(16).toUpperCase();
+  return detail(
+    index,
+    path,
+    'LONE_SURROGATE',
+    `holds a lone UTF-16 surrogate U+${unit} at character ${at}`,
+  );
+}
+
 /**
  * A lone surrogate (valid JSON as `\ud800`) cannot be encoded as UTF-8: storage would turn it into
  * U+FFFD, and two different strings (two event ids) into one. Every string, nested ones included.
+ * A value's path is only built for a nested value or a finding: events are mostly flat and clean.
  */
 function checkStrings(index: number, value: unknown, path: string, out: ErrorDetail[]): void {
   if (typeof value === 'string') {
-    if (!isWellFormed(value)) {
-      const at = loneSurrogateAt(value);
-      const unit = value.charCodeAt(at).toString(16).toUpperCase();
-      out.push(
-        detail(
-          index,
-          path,
-          'LONE_SURROGATE',
-          `holds a lone UTF-16 surrogate U+${unit} at character ${at}`,
-        ),
-      );
-    }
+    if (!isWellFormed(value)) out.push(loneSurrogate(index, value, path));
   } else if (Array.isArray(value)) {
-    value.forEach((item, i) => checkStrings(index, item, `${path}/${i}`, out));
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item === 'object' || typeof item === 'string') {
+        checkStrings(index, item, `${path}/${i}`, out);
+      }
+    }
   } else if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      checkStrings(index, item, `${path}/${key}`, out);
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record);
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k] as string;
+      const item = record[key];
+      if (typeof item === 'string') {
+        if (!isWellFormed(item)) out.push(loneSurrogate(index, item, `${path}/${key}`));
+      } else if (typeof item === 'object' && item !== null) {
+        checkStrings(index, item, `${path}/${key}`, out);
+      }
     }
   }
 }

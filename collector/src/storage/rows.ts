@@ -9,7 +9,7 @@ import {
   type EventKind,
 } from '@scrapewatch/protocol';
 import { fingerprintError } from '../ingest/fingerprint';
-import { IlpTextEncoder, type IlpRowSink } from './ilp';
+import { IlpEncoder, type IlpRowSink } from './ilp';
 import { DERIVED_TABLES } from './schema';
 
 // Each event becomes one ILP row of its kind's table, with exactly the column types of the
@@ -199,11 +199,17 @@ export function writeRows(
 }
 
 /**
+ * One encoder's buffer, reused by every call: `encodeRows` runs to completion without yielding, so
+ * no two calls ever share it, and each returns a copy of its bytes.
+ */
+const scratch = new IlpEncoder();
+
+/**
  * The ILP bytes of `events`, protocol version 1 text. Throws on a value the row cannot carry; no
  * state is kept between calls, so one bad call never leaks a half row into the next.
  */
 export function encodeRows(events: readonly AcceptedEvent[], receivedAtMs: number): Buffer {
-  const encoder = new IlpTextEncoder();
-  writeRows(encoder, events, receivedAtMs);
-  return encoder.toBuffer();
+  scratch.reset();
+  writeRows(scratch, events, receivedAtMs);
+  return scratch.toBuffer();
 }

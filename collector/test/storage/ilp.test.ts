@@ -1,11 +1,6 @@
 import { createBuffer, SenderOptions, type SenderBuffer } from '@questdb/nodejs-client';
 import type { AcceptedEvent, SchedulerStatus } from '@scrapewatch/protocol';
-import {
-  escapeQuoted,
-  escapeUnquoted,
-  IlpTextEncoder,
-  type IlpRowSink,
-} from '../../src/storage/ilp';
+import { escapeQuoted, escapeUnquoted, IlpEncoder, type IlpRowSink } from '../../src/storage/ilp';
 import { ILP_PROTOCOL_VERSION } from '../../src/storage/questdb';
 import { encodeRows, writeRows } from '../../src/storage/rows';
 import { writeRowsV1 } from './fixtures/v1-rows';
@@ -208,7 +203,7 @@ describe('ILP text encoder', () => {
       for (let batch = 0; batch < 40; batch++) {
         const events = Array.from({ length: 1 + gen.int(60) }, (_, i) => gen.event(i));
         const receivedAtMs = gen.epochMs();
-        const v1 = new IlpTextEncoder();
+        const v1 = new IlpEncoder();
         writeRowsV1(v1, events, receivedAtMs);
         expect(encodeRows(events, receivedAtMs).toString('utf8')).toBe(
           v1.toBuffer().toString('utf8'),
@@ -217,6 +212,32 @@ describe('ILP text encoder', () => {
       }
     }
     expect(rows).toBeGreaterThan(2_000);
+  });
+
+  it('grows past its first buffer, and a reused encoder never changes bytes it handed out', () => {
+    const small = new IlpEncoder(16);
+    const theirs = clientBuffer();
+    const long = `${'x'.repeat(5_000)}é"🕷️`;
+    for (const rows of [small, theirs] as IlpRowSink[]) {
+      rows.table('grow');
+      rows.symbol('s', 'a b');
+      rows.stringColumn('v', long);
+      rows.intColumn('n', -123_456_789);
+      rows.at(1_700_000_000_000_000, 'us');
+    }
+    const first = small.toBuffer();
+    expect(first.toString('utf8')).toBe(theirs.toBufferNew()?.toString('utf8'));
+    const copy = Buffer.from(first);
+    small.reset();
+    small.table('other');
+    small.booleanColumn('b', true);
+    small.at(1, 'us');
+    small.table('open');
+    small.symbol('s', 'left open');
+    expect(small.toBuffer().toString('utf8')).toBe('other b=t 1000\n');
+    expect(first.equals(copy)).toBe(true);
+    const events = generator(5).event(0);
+    expect(encodeRows([events], 0).equals(encodeRows([events], 0))).toBe(true);
   });
 
   it('escapes what the client escapes and nothing else', () => {
@@ -253,7 +274,7 @@ describe('ILP text encoder', () => {
       Number.NaN,
       Number.POSITIVE_INFINITY,
     ];
-    const ours = new IlpTextEncoder();
+    const ours = new IlpEncoder();
     const theirs = clientBuffer();
     values.forEach((value, i) => {
       write(ours, i, value);
@@ -263,7 +284,7 @@ describe('ILP text encoder', () => {
   });
 
   it('refuses what the client refuses, leaving no half row behind', () => {
-    const ours = new IlpTextEncoder();
+    const ours = new IlpEncoder();
     ours.table('t');
     ours.symbol('s', 'x');
     expect(() => ours.intColumn('i', 1.5)).toThrow();

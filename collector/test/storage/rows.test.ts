@@ -29,6 +29,7 @@ describe('row mapping', () => {
       ...['Shop.Example.COM', 'a..b', '.', 'a.', 'a..', '1..', '-x-', 'a-1.b2', '', 'x_y.com'],
       ...['127.1', '10.0.0.1', '0x7f.1', '0X7F.0.0.1', 'a.1b', 'a.0x', '1.2.3.4.', '999.1.1.1'],
       ...['xn--bcher-kva.de', 'XN--a.com', 'xn--', 'user@host', 'h\tost', 'bücher.de', '[::1]'],
+      ...['a.XN--b', 'A.0X1.', 'x.1a.', 'b.c..', 'a.b.0', 'Mixed-Case.Example', 'a.xn-b', 'x0x.1'],
     ];
     const tails = ['', '/', '/p?q=1', '?q', '#f', ':8080/', ':99999/', ':', ' ', '\n', '\\x'];
     for (const scheme of schemes)
