@@ -52,6 +52,12 @@ export interface IngestResults {
   readonly limitEventsPerSecond: number | undefined;
   readonly collectorEventsPerSecond: number | Unavailable;
   readonly sdkEventsPerSecond: number | Unavailable;
+  /** Median over rounds of collector ÷ raw ILP client, each round's two runs paired. */
+  readonly collectorToRaw: number | undefined;
+  /** Median over rounds of collector ÷ QuestDB's limit, each round's two runs paired. */
+  readonly collectorToLimit: number | undefined;
+  /** Median over rounds of SDK ÷ raw ILP client, each round's two runs paired. */
+  readonly sdkToRaw: number | undefined;
   /** Rows found in QuestDB per scraper after the runs (accepted rows must all be there, once). */
   stored?: Record<string, number>;
 }

@@ -20,6 +20,7 @@ import {
 import { DEFAULT_CLASSIFY_SPEC, runClassify, type ClassifyResult } from './scenarios/classify';
 import { DEFAULT_ENCODE_SPEC, runEncode, type EncodeResult } from './scenarios/encode';
 import { DEFAULT_COVERAGE_SPEC, runCoverage, type CoverageResult } from './scenarios/coverage';
+import { pairedRatios } from './ingest-figures';
 import { runIngest, type IngestRun, type IngestVariant } from './scenarios/ingest';
 import { runMemory, type MemoryResult } from './scenarios/memory';
 import { runVolume, type VolumeResult } from './scenarios/volume';
@@ -129,8 +130,19 @@ export async function runIngestSuite(
     { mode: 'ilp', label: 'raw ILP client', url: questdbHttpUrl },
   ];
   if (collector) {
-    variants.push({ mode: 'http', label: 'collector POST /v1/metrics', url: collector.url });
-    variants.push({ mode: 'sdk', label: 'collector via @scrapewatch/sdk', url: collector.url });
+    const metricsUrl = `${collector.url}/metrics`;
+    variants.push({
+      mode: 'http',
+      label: 'collector POST /v1/metrics',
+      url: collector.url,
+      metricsUrl,
+    });
+    variants.push({
+      mode: 'sdk',
+      label: 'collector via @scrapewatch/sdk',
+      url: collector.url,
+      metricsUrl,
+    });
   }
   const spec = {
     rows: options.rows,
@@ -156,6 +168,12 @@ export async function runIngestSuite(
             `CPU: collector ${(run.cpu.coresByProcess['collector'] ?? 0).toFixed(2)} cores, ` +
             `QuestDB ${(run.cpu.coresByProcess['questdb'] ?? Number.NaN).toFixed(2)} cores, machine ${(run.cpu.machineBusy * 100).toFixed(0)}% busy`,
         );
+        if (run.writer) {
+          log(
+            `  writer: ${run.writer.requests} ILP requests, ${Math.round(run.writer.rowsPerRequest)} rows each, ` +
+              `${run.writer.meanRequestMs.toFixed(1)} ms each, a request in flight ${(run.writer.busyShare * 100).toFixed(0)}% of the run`,
+          );
+        }
         if (run.errors.length > 0) log(`  errors: ${run.errors.join(' | ')}`);
       } catch (error) {
         failures[variant.mode] = errorText(error);
@@ -167,10 +185,16 @@ export async function runIngestSuite(
     median(runs.filter((run) => run.mode === mode).map((run) => run.eventsPerSecond));
   const collectorRate = (mode: 'http' | 'sdk'): number | Unavailable =>
     rate(mode) ?? unavailable(collector ? (failures[mode] ?? 'no run') : collectorMissing);
+  // Ratios pair the two runs of one round, then the median over rounds (see pairedRatios).
+  const pairedRatio = (mode: IngestRun['mode'], baseline: IngestRun['mode']): number | undefined =>
+    median(pairedRatios(runs, mode, baseline));
   const results: IngestResults = {
     runs,
     rawEventsPerSecond: rate('ilp'),
     limitEventsPerSecond: rate('limit'),
+    collectorToRaw: pairedRatio('http', 'ilp'),
+    collectorToLimit: pairedRatio('http', 'limit'),
+    sdkToRaw: pairedRatio('sdk', 'ilp'),
     collectorEventsPerSecond: collectorRate('http'),
     sdkEventsPerSecond: collectorRate('sdk'),
   };

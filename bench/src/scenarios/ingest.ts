@@ -1,4 +1,6 @@
 import type { IngestIn, IngestMode, IngestOut } from '../ipc';
+import { writerUse, type WriterSample, type WriterUse } from '../ingest-figures';
+import { promSample } from '../prometheus';
 import { watchCpu, type CpuUse } from '../proc-stat';
 import { allNext, forkWorker, type WorkerHandle } from '../processes';
 
@@ -8,6 +10,8 @@ export interface IngestVariant {
   readonly label: string;
   /** Collector base URL (http, sdk) or QuestDB HTTP URL (ilp). */
   readonly url: string;
+  /** The collector's `GET /metrics`, read before and after the run for its writer's figures. */
+  readonly metricsUrl?: string;
 }
 
 export interface IngestSpec {
@@ -39,6 +43,25 @@ export interface IngestRun {
   readonly statusCounts: Record<string, number>;
   readonly errors: readonly string[];
   readonly cpu: CpuUse;
+  /** Collector runs only, when its metrics could be read. */
+  readonly writer?: WriterUse;
+}
+
+async function writerSample(metricsUrl: string | undefined): Promise<WriterSample | undefined> {
+  if (metricsUrl === undefined) return undefined;
+  try {
+    const response = await fetch(metricsUrl);
+    if (!response.ok) return undefined;
+    const text = await response.text();
+    // A histogram has no series before its first observation: nothing written yet.
+    return {
+      requests: promSample(text, 'scrapewatch_storage_ilp_batch_rows_count') ?? 0,
+      rows: promSample(text, 'scrapewatch_storage_ilp_batch_rows_sum') ?? 0,
+      seconds: promSample(text, 'scrapewatch_storage_questdb_write_seconds_sum') ?? 0,
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 type Sender = WorkerHandle<IngestIn, IngestOut>;
@@ -74,12 +97,14 @@ export async function runIngest(
       });
     }
     await allNext(senders, 'prepared', 120_000);
+    const writerBefore = await writerSample(variant.metricsUrl);
     const startedAt = performance.now();
     const stopCpu = watchCpu(spec.watchPids);
     for (const sender of senders) sender.send({ type: 'go' });
     const results = await allNext(senders, 'done', spec.maxDurationMs + 120_000);
     const wallMs = performance.now() - startedAt;
     const cpu = stopCpu();
+    const writer = writerUse(writerBefore, await writerSample(variant.metricsUrl), wallMs);
     const statusCounts: Record<string, number> = {};
     const errors: string[] = [];
     for (const result of results) {
@@ -104,6 +129,7 @@ export async function runIngest(
       statusCounts,
       errors,
       cpu,
+      ...(writer === undefined ? {} : { writer }),
     };
   } finally {
     await Promise.all(senders.map((sender) => sender.stop()));
