@@ -40,7 +40,11 @@ describe('live hub resume', () => {
     expect(lastSeq).toBe(3);
     first.terminate();
 
+    // Batches are sealed on the hub's tick; once another subscriber has both, they are in the
+    // ring, and the resume below must replay them (not receive them live).
+    const watcher = await open({ channels: ['robinhood'] });
     fixture.hub.publish(published.slice(6, 10));
+    await watcher.waitForEvents(4);
     const again = await open({ channels: ['robinhood'], resume: { robinhood: lastSeq } });
     expect(again.ofType('subscribed')[0]?.seqs).toEqual({ robinhood: 5 });
     fixture.hub.publish(published.slice(10));
