@@ -84,7 +84,8 @@ export async function migrate(
       const latest = versions[versions.length - 1]?.version ?? 0;
       const upToDate = async (): Promise<boolean> =>
         (await recordedSchemaVersion(client)) >= latest;
-      if (await upToDate()) return await recordedSchemaVersion(client);
+      const recorded = await recordedSchemaVersion(client);
+      if (recorded >= latest) return recorded;
       const lock = await takeMigrationLock(client, logger, upToDate, lockOptions);
       if (lock === undefined) return await recordedSchemaVersion(client);
       try {

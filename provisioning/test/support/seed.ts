@@ -58,6 +58,37 @@ function tsValue(v: Row[string] | undefined): string {
   return typeof v === 'number' ? micros(v) : 'null';
 }
 
+/** Rows a seed inserted into one raw table, and the measure its tiers sum them to. */
+export interface Landed {
+  readonly table: string;
+  readonly where: string;
+  readonly n: number;
+  /** The tier column that counts the raw rows; omitted for a table without tiers. */
+  readonly tierSum?: string;
+}
+
+/**
+ * Waits until every raw table holds its rows, brings the 1-minute tiers up to date (they refresh
+ * on a one-minute timer), then waits until every tier of those tables counts the same rows.
+ */
+export async function waitForLanded(
+  httpUrl: string,
+  pgUrl: string,
+  landed: readonly Landed[],
+): Promise<void> {
+  for (const { table, where, n } of landed) {
+    await waitForCount(pgUrl, table, `SELECT count() n FROM ${table} WHERE ${where}`, n);
+  }
+  await refreshTiers(httpUrl);
+  for (const unit of ['1m', '1h', '1d']) {
+    for (const { table, where, n, tierSum } of landed) {
+      if (tierSum === undefined) continue;
+      const tier = `${table}_${unit}`;
+      await waitForCount(pgUrl, tier, `SELECT sum(${tierSum}) n FROM ${tier} WHERE ${where}`, n);
+    }
+  }
+}
+
 /**
  * `nowMs`: the dataset's "now", never later than the clock. Tests take it from the kit's
  * `alignedNow` and query relative to it (not to the clock), so every run sees the same buckets.
@@ -243,57 +274,18 @@ export async function seed(
   await execSql(httpUrl, insert('page_scrape', scrapes));
   await execSql(httpUrl, insert('scheduler_run', runs));
 
-  const inList = s.scrapers.map((x) => `'${x}'`).join(',');
-  const expectCount = (what: string, sql: string, n: number): Promise<void> =>
-    waitForCount(pgUrl, what, sql, n);
-  await expectCount(
-    'navigations',
-    `SELECT count() n FROM page_navigation WHERE scraper IN (${inList})`,
-    navigations.length,
-  );
-  await expectCount(
-    'scrapes',
-    `SELECT count() n FROM page_scrape WHERE scraper IN (${inList})`,
-    scrapes.length,
-  );
-  await expectCount(
-    'runs',
-    `SELECT count() n FROM scheduler_run WHERE scheduler_name = '${s.scheduler}'`,
-    runs.length,
-  );
-  await expectCount(
-    'scraper runs',
-    `SELECT count() n FROM scraper_run WHERE scraper IN (${inList})`,
-    scraperRuns.length,
-  );
-  await expectCount(
-    'field coverage',
-    `SELECT count() n FROM field_coverage WHERE scraper IN (${inList})`,
-    coverage.length,
-  );
-  // The 1-minute tiers refresh on a one-minute timer: bring them up to date now.
-  await refreshTiers(httpUrl);
-  for (const unit of ['1m', '1h', '1d']) {
-    await expectCount(
-      `field_coverage_${unit}`,
-      `SELECT sum(scrapes) n FROM field_coverage_${unit} WHERE scraper IN (${inList})`,
-      coverage.length,
-    );
-    await expectCount(
-      `page_navigation_${unit}`,
-      `SELECT sum(events) n FROM page_navigation_${unit} WHERE scraper IN (${inList})`,
-      navigations.length,
-    );
-    await expectCount(
-      `page_scrape_${unit}`,
-      `SELECT sum(events) n FROM page_scrape_${unit} WHERE scraper IN (${inList})`,
-      scrapes.length,
-    );
-    await expectCount(
-      `scheduler_run_${unit}`,
-      `SELECT sum(runs) n FROM scheduler_run_${unit} WHERE scheduler_name = '${s.scheduler}'`,
-      runs.length,
-    );
-  }
+  const byScraper = `scraper IN (${s.scrapers.map((x) => `'${x}'`).join(',')})`;
+  await waitForLanded(httpUrl, pgUrl, [
+    { table: 'page_navigation', where: byScraper, n: navigations.length, tierSum: 'events' },
+    { table: 'page_scrape', where: byScraper, n: scrapes.length, tierSum: 'events' },
+    {
+      table: 'scheduler_run',
+      where: `scheduler_name = '${s.scheduler}'`,
+      n: runs.length,
+      tierSum: 'runs',
+    },
+    { table: 'scraper_run', where: byScraper, n: scraperRuns.length },
+    { table: 'field_coverage', where: byScraper, n: coverage.length, tierSum: 'scrapes' },
+  ]);
   return s;
 }

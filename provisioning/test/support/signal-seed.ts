@@ -1,9 +1,7 @@
 import { execSql } from '@scrapewatch/testkit';
-import { refreshTiers } from '@scrapewatch/testkit/collector';
 import { fingerprintError } from '../../../collector/src/ingest/fingerprint';
 import { PRICES_TABLE } from '../../src/sql/cost';
-import { waitForCount } from './questdb';
-import { type Row, insert } from './seed';
+import { type Row, insert, waitForLanded } from './seed';
 
 /**
  * Blocks, error fingerprints and cost, seeded relative to `nowMs` (never later than the clock;
@@ -176,32 +174,10 @@ export async function seedSignals(
     `INSERT INTO ${PRICES_TABLE} VALUES (cast(${(nowMs - 60 * MIN) * 1000} as timestamp), '${costly}', 10.0, 0.001, 'USD')`,
   );
 
-  const inList = s.scrapers.map((x) => `'${x}'`).join(',');
-  const expectCount = (what: string, sql: string, n: number): Promise<void> =>
-    waitForCount(pgUrl, what, sql, n);
-  await expectCount(
-    'navigations',
-    `SELECT count() n FROM page_navigation WHERE scraper IN (${inList})`,
-    navigations.length,
-  );
-  await expectCount(
-    'scrapes',
-    `SELECT count() n FROM page_scrape WHERE scraper IN (${inList})`,
-    scrapes.length,
-  );
-  // The 1-minute tiers refresh on a one-minute timer: bring them up to date now.
-  await refreshTiers(httpUrl);
-  for (const unit of ['1m', '1h', '1d']) {
-    await expectCount(
-      `page_navigation_${unit}`,
-      `SELECT sum(events) n FROM page_navigation_${unit} WHERE scraper IN (${inList})`,
-      navigations.length,
-    );
-    await expectCount(
-      `page_scrape_${unit}`,
-      `SELECT sum(events) n FROM page_scrape_${unit} WHERE scraper IN (${inList})`,
-      scrapes.length,
-    );
-  }
+  const byScraper = `scraper IN (${s.scrapers.map((x) => `'${x}'`).join(',')})`;
+  await waitForLanded(httpUrl, pgUrl, [
+    { table: 'page_navigation', where: byScraper, n: navigations.length, tierSum: 'events' },
+    { table: 'page_scrape', where: byScraper, n: scrapes.length, tierSum: 'events' },
+  ]);
   return s;
 }
